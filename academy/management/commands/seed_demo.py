@@ -1,0 +1,28 @@
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+
+from academy.models import Membership
+from academy.services import grant_role
+from courses.api import list_courses
+
+DEMO = [
+    ("student", "student", Membership.Role.STUDENT),
+    ("faculty", "faculty", Membership.Role.FACULTY),
+    ("ta", "ta", Membership.Role.TA),
+]
+PASSWORD = "academy-demo"
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (a student, a faculty member, a TA) in every course; idempotent; prints them."
+
+    def handle(self, **options):
+        courses = list_courses()
+        for username, _, role in DEMO:
+            user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+            for c in courses:
+                grant_role(user=user, course_id=c.id, role=role)
+        self.stdout.write("Demo accounts (password 'academy-demo'): student (student), faculty (author), ta (TA)")

@@ -1,0 +1,28 @@
+"""Who may do what in a course (reads); enrollment (a write) is in academy.services."""
+from __future__ import annotations
+
+from .models import Membership
+
+Role = Membership.Role
+
+
+def roles(user, course_id: int) -> set[str]:
+    """The set of roles ('student', 'ta', 'faculty') ``user`` holds in the course; empty for anonymous users."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Membership.objects.filter(user=user, course_id=course_id).values_list("role", flat=True))
+
+
+def is_enrolled(user, course_id: int) -> bool:
+    return Role.STUDENT in roles(user, course_id)
+
+
+def is_staff_of(user, course_id: int) -> bool:
+    """True for the course's TAs and faculty."""
+    return bool(roles(user, course_id) & {Role.TA, Role.FACULTY})
+
+
+def course_ids(user, role: str) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=user, role=role).values_list("course_id", flat=True))

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from courses import rest as courses_rest
+from courses import views as courses_views
+from tutor import rest as tutor_rest
+from tutor import views as tutor_views
+
+from . import rest, views
+
+api = [
+    path("courses/", courses_rest.CourseList.as_view(), name="api-courses"),
+    path("courses/<slug:slug>/", courses_rest.CourseDetail.as_view(), name="api-course"),
+    path("courses/<slug:slug>/enroll/", rest.Enroll.as_view(), name="api-enroll"),
+    path("courses/<slug:slug>/progress/", tutor_rest.Progress.as_view(), name="api-progress"),
+    path("problems/<int:problem_id>/attempts/", tutor_rest.Attempts.as_view(), name="api-attempts"),
+    path("problems/<int:problem_id>/hints/", tutor_rest.Hints.as_view(), name="api-hints"),
+    path("problems/<int:problem_id>/solution/", tutor_rest.Solution.as_view(), name="api-solution"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", courses_views.catalog, name="catalog"),
+    path("healthz", tutor_views.healthz, name="healthz"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api)),
+    path("", include("tutor.urls")),
+]

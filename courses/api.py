@@ -1,0 +1,218 @@
+"""The only thing other apps import from ``courses``: plain functions returning frozen dataclasses (never querysets).
+
+Problems are exposed without their answers; grading data comes only from :func:`answer_key`, and worked solutions only
+from :func:`solution_html`, so callers decide explicitly when a student may see them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch
+
+from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    description_html: str
+    target_success: float
+
+
+@dataclass(frozen=True)
+class StepRef:
+    id: int
+    slug: str
+    title: str
+    kind: str
+    position: int
+    module_id: int
+    problem_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    position: int
+    steps: tuple[StepRef, ...]
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    id: int
+    course_id: int
+    slug: str
+    title: str
+    kind: str
+    position: int
+    module_id: int
+    module_slug: str
+    module_title: str
+    body_md: str
+    body_html: str
+    concept_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProblemInfo:
+    """A problem as a student may see it before answering: no answer, no solution, no hint text.
+
+    ``options`` are the choice texts (index = option id); ``multiple`` is True when several options are correct
+    ("select all that apply"); ``code`` is the snippet of a code_output problem.
+    """
+
+    id: int
+    slug: str
+    course_id: int
+    step_id: int
+    step_slug: str
+    kind: str
+    prompt_html: str
+    difficulty: float
+    concept_slugs: tuple[str, ...]
+    options: tuple[str, ...]
+    multiple: bool
+    code: str
+    hint_count: int
+    position: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConceptInfo:
+    id: int
+    slug: str
+    name: str
+    description: str
+    position: int
+    module_id: int
+    prerequisite_slugs: tuple[str, ...]
+
+
+def _course(c: Course) -> CourseInfo:
+    return CourseInfo(c.id, c.slug, c.title, c.summary, c.description_html, c.target_success)
+
+
+def list_courses() -> list[CourseInfo]:
+    """All courses, by title."""
+    return [_course(c) for c in Course.objects.order_by("title")]
+
+
+def get_course(slug: str) -> CourseInfo | None:
+    """The course with ``slug``, or None."""
+    c = Course.objects.filter(slug=slug).first()
+    return _course(c) if c else None
+
+
+def get_course_by_id(course_id: int) -> CourseInfo | None:
+    c = Course.objects.filter(pk=course_id).first()
+    return _course(c) if c else None
+
+
+def course_outline(course_id: int) -> list[ModuleInfo]:
+    """Modules in ramp order, each with its steps (and their problem ids) in order. Three queries."""
+    problems = Prefetch("problems", queryset=Problem.objects.filter(archived=False).only("id", "step_id").order_by("position"))
+    steps = Prefetch("steps", queryset=Step.objects.filter(archived=False).order_by("position").prefetch_related(problems))
+    modules = Module.objects.filter(course_id=course_id, archived=False).order_by("position").prefetch_related(steps)
+    return [
+        ModuleInfo(m.id, m.slug, m.title, m.summary, m.position, tuple(
+            StepRef(s.id, s.slug, s.title, s.kind, s.position, m.id, tuple(p.id for p in s.problems.all()))
+            for s in m.steps.all()
+        ))
+        for m in modules
+    ]
+
+
+def _step(s: Step) -> StepInfo:
+    return StepInfo(
+        s.id, s.course_id, s.slug, s.title, s.kind, s.position, s.module_id, s.module.slug, s.module.title,
+        s.body_md, s.body_html, tuple(sc.concept.slug for sc in s.stepconcept_set.all()),
+    )
+
+
+def get_step(course_id: int, slug: str) -> StepInfo | None:
+    """The (non-archived) step ``slug`` of a course, or None."""
+    s = (Step.objects.filter(course_id=course_id, slug=slug, archived=False).select_related("module")
+         .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept"))).first())
+    return _step(s) if s else None
+
+
+def get_step_by_id(step_id: int) -> StepInfo | None:
+    s = (Step.objects.filter(pk=step_id).select_related("module")
+         .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept"))).first())
+    return _step(s) if s else None
+
+
+def _problems_qs():
+    return (Problem.objects.filter(archived=False).select_related("step").annotate(n_hints=Count("hints"))
+            .prefetch_related(Prefetch("problemconcept_set", queryset=ProblemConcept.objects.select_related("concept")))
+            .order_by("position"))
+
+
+def _problem(p: Problem) -> ProblemInfo:
+    options = tuple(o["text"] for o in p.answer.get("options", []))
+    multiple = sum(1 for o in p.answer.get("options", []) if o.get("correct")) > 1
+    return ProblemInfo(
+        p.id, p.slug, p.course_id, p.step_id, p.step.slug, p.kind, p.prompt_html, p.difficulty,
+        tuple(pc.concept.slug for pc in p.problemconcept_set.all()), options, multiple,
+        p.answer.get("code", "") if p.kind == Problem.Kind.CODE_OUTPUT else "", p.n_hints, p.position, tuple(p.tags),
+    )
+
+
+def step_problems(step_id: int) -> list[ProblemInfo]:
+    """The step's problems in order (no answers)."""
+    return [_problem(p) for p in _problems_qs().filter(step_id=step_id)]
+
+
+def course_problems(course_id: int) -> list[ProblemInfo]:
+    """Every active problem of the course in ramp order (no answers)."""
+    return [_problem(p) for p in _problems_qs().filter(course_id=course_id)]
+
+
+def get_problem(problem_id: int) -> ProblemInfo | None:
+    """The active problem with this id, or None."""
+    p = _problems_qs().filter(pk=problem_id).first()
+    return _problem(p) if p else None
+
+
+def answer_key(problem_id: int) -> tuple[str, dict]:
+    """(kind, grading data) of a problem — for the grader only; raises Problem.DoesNotExist."""
+    kind, answer = Problem.objects.values_list("kind", "answer").get(pk=problem_id)
+    return kind, answer
+
+
+def hint_html(problem_id: int, index: int) -> str | None:
+    """HTML of hint ``index`` (0-based) of the problem's ladder, or None past the end."""
+    h = Hint.objects.filter(problem_id=problem_id, position=index).only("body_html").first()
+    return h.body_html if h else None
+
+
+def hints_html(problem_id: int, count: int) -> list[str]:
+    """HTML of the first ``count`` hints, in ladder order."""
+    return list(Hint.objects.filter(problem_id=problem_id, position__lt=count).order_by("position").values_list("body_html", flat=True))
+
+
+def solution_html(problem_id: int) -> str:
+    """The worked solution's HTML — callers must enforce attempt-before-reveal; raises Problem.DoesNotExist."""
+    return Problem.objects.values_list("solution_html", flat=True).get(pk=problem_id)
+
+
+def solution_md(problem_id: int) -> str:
+    return Problem.objects.values_list("solution_md", flat=True).get(pk=problem_id)
+
+
+def concept_graph(course_id: int) -> list[ConceptInfo]:
+    """Active concepts in ramp order with their prerequisite slugs (the DAG). Two queries."""
+    concepts = (Concept.objects.filter(course_id=course_id, archived=False).order_by("position")
+                .prefetch_related("prerequisite_links__prerequisite"))
+    return [
+        ConceptInfo(c.id, c.slug, c.name, c.description, c.position, c.module_id,
+                    tuple(link.prerequisite.slug for link in c.prerequisite_links.all()))
+        for c in concepts
+    ]

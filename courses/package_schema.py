@@ -1,0 +1,99 @@
+"""JSON Schema (draft 2020-12) of the course package files; see docs/course-format.md."""
+
+SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+SLUGS = {"type": "array", "items": SLUG}
+TEXT = {"type": "string", "minLength": 1}
+
+COURSE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "course.yaml",
+    "type": "object",
+    "required": ["slug", "title", "summary", "modules"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": SLUG,
+        "title": TEXT,
+        "summary": TEXT,
+        "description": {"type": "string"},
+        "target_success": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        "modules": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"}},
+    },
+}
+
+CONCEPT_SCHEMA = {
+    "type": "object",
+    "required": ["slug", "name"],
+    "additionalProperties": False,
+    "properties": {"slug": SLUG, "name": TEXT, "description": {"type": "string"}, "prerequisites": SLUGS},
+}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["slug", "kind", "concepts", "difficulty", "prompt", "hints", "solution"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": SLUG,
+        "kind": {"enum": ["numeric", "choice", "text", "code_output"]},
+        "concepts": {**SLUGS, "minItems": 1},
+        "difficulty": {"type": "number", "minimum": 0, "maximum": 1},
+        "prompt": TEXT,
+        "answer": {},
+        "tolerance": {"type": "number", "minimum": 0},
+        "relative_tolerance": {"type": "number", "minimum": 0},
+        "options": {
+            "type": "array",
+            "minItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["text", "correct"],
+                "additionalProperties": False,
+                "properties": {"text": TEXT, "correct": {"type": "boolean"}},
+            },
+        },
+        "accepted": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+        "code": {"type": "string"},
+        "check": {"type": "string"},
+        "unverifiable": TEXT,
+        "hints": {"type": "array", "items": TEXT},
+        "solution": TEXT,
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
+    "allOf": [
+        {"if": {"properties": {"kind": {"const": "numeric"}}}, "then": {"required": ["answer"]}},
+        {"if": {"properties": {"kind": {"const": "choice"}}}, "then": {"required": ["options"]}},
+        {"if": {"properties": {"kind": {"const": "text"}}}, "then": {"required": ["accepted"]}},
+        {
+            "if": {"properties": {"kind": {"const": "code_output"}}},
+            "then": {"required": ["code", "answer"], "properties": {"answer": {"type": ["string", "number"]}}},
+        },
+    ],
+}
+
+STEP_SCHEMA = {
+    "type": "object",
+    "required": ["slug", "title", "kind", "body"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": SLUG,
+        "title": TEXT,
+        "kind": {"enum": ["lesson", "exercise", "project"]},
+        "body": {"type": "string", "pattern": r"^[A-Za-z0-9._-]+\.md$"},
+        "concepts": SLUGS,
+        "problems": {"type": "array", "items": PROBLEM_SCHEMA},
+    },
+}
+
+MODULE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "module.yaml",
+    "type": "object",
+    "required": ["slug", "title", "steps"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": SLUG,
+        "title": TEXT,
+        "summary": {"type": "string"},
+        "concepts": {"type": "array", "items": CONCEPT_SCHEMA},
+        "steps": {"type": "array", "minItems": 1, "items": STEP_SCHEMA},
+    },
+}

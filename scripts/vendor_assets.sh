@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Re-vendor the front-end assets from their npm packages (pinned) into static/vendor/. Needs npm; the result is committed,
+# so running the platform never needs npm or a CDN.
+set -euo pipefail
+HTMX=2.0.11
+KATEX=0.16.25
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+npm pack --silent "htmx.org@$HTMX" "katex@$KATEX" >/dev/null
+mkdir htmx katex
+tar -xzf "htmx.org-$HTMX.tgz" -C htmx
+tar -xzf "katex-$KATEX.tgz" -C katex
+out="$root/static/vendor"
+rm -rf "$out/htmx" "$out/katex"
+mkdir -p "$out/htmx" "$out/katex/fonts" "$out/katex/contrib"
+cp htmx/package/dist/htmx.min.js htmx/package/LICENSE "$out/htmx/"
+cp katex/package/dist/katex.min.js katex/package/dist/katex.min.css katex/package/LICENSE "$out/katex/"
+cp katex/package/dist/contrib/auto-render.min.js "$out/katex/contrib/"
+cp katex/package/dist/fonts/*.woff2 "$out/katex/fonts/"
+echo "htmx.org@$HTMX katex@$KATEX" > "$out/VERSIONS"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tutor"
+urlpatterns = [
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("courses/<slug:slug>/enroll/", views.course_enroll, name="enroll"),
+    path("courses/<slug:slug>/steps/<slug:step_slug>/", views.step_detail, name="step"),
+    path("problems/<int:problem_id>/attempt/", views.problem_attempt, name="attempt"),
+    path("problems/<int:problem_id>/hint/", views.problem_hint, name="hint"),
+    path("problems/<int:problem_id>/solution/", views.problem_solution, name="solution"),
+]
