@@ -98,7 +98,7 @@ def import_course(*, package: CoursePackage) -> ImportResult:
         for s in m.steps:
             step = up.save(Step, {"course": course, "slug": s.slug}, {
                 "module": module, "title": s.title, "kind": s.kind, "body_file": s.body_file, "body_md": s.body,
-                "body_html": render_markdown(s.body), "position": step_pos, "archived": False,
+                "body_html": render_markdown(_without_title(s.body, s.title)), "position": step_pos, "archived": False,
             })
             step_pos += 1
             steps.append((step, s))
@@ -124,6 +124,14 @@ def import_course(*, package: CoursePackage) -> ImportResult:
     up.archive(Step.objects.filter(course=course).exclude(pk__in=[s.pk for s, _ in steps]))
     up.archive(Problem.objects.filter(course=course).exclude(pk__in=[p.pk for p, _ in problems]))
     return result
+
+
+def _without_title(body: str, title: str) -> str:
+    """The body without a leading ``# <title>`` line: the page already shows the step's title."""
+    first, _, rest = body.lstrip().partition("\n")
+    if first.startswith("# ") and first[2:].strip().casefold() == title.strip().casefold():
+        return rest
+    return body
 
 
 def _sync_hints(up: _Upserter, problem: Problem, hints: list[str]) -> None:
