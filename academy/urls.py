@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from courses import rest as courses_rest
 from courses import views as courses_views
+from tutor import practice_rest
 from tutor import rest as tutor_rest
 from tutor import views as tutor_views
 
@@ -18,6 +19,10 @@ api = [
     path("problems/<int:problem_id>/attempts/", tutor_rest.Attempts.as_view(), name="api-attempts"),
     path("problems/<int:problem_id>/hints/", tutor_rest.Hints.as_view(), name="api-hints"),
     path("problems/<int:problem_id>/solution/", tutor_rest.Solution.as_view(), name="api-solution"),
+    path("courses/<slug:slug>/next/", practice_rest.NextProblem.as_view(), name="api-next"),
+    path("courses/<slug:slug>/knowledge/", practice_rest.Knowledge.as_view(), name="api-knowledge"),
+    path("courses/<slug:slug>/diagnostic/", practice_rest.DiagnosticStart.as_view(), name="api-diagnostic"),
+    path("courses/<slug:slug>/diagnostic/answer/", practice_rest.DiagnosticAnswer.as_view(), name="api-diagnostic-answer"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

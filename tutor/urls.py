@@ -10,4 +10,9 @@ urlpatterns = [
     path("problems/<int:problem_id>/attempt/", views.problem_attempt, name="attempt"),
     path("problems/<int:problem_id>/hint/", views.problem_hint, name="hint"),
     path("problems/<int:problem_id>/solution/", views.problem_solution, name="solution"),
+    path("problems/<int:problem_id>/stuck/", views.problem_stuck, name="stuck"),
+    path("courses/<slug:slug>/practice/", views.practice_page, name="practice"),
+    path("courses/<slug:slug>/knowledge/", views.knowledge_page, name="knowledge"),
+    path("courses/<slug:slug>/placement/", views.placement_page, name="placement"),
+    path("courses/<slug:slug>/placement/skip/", views.placement_skip, name="placement_skip"),
 ]
