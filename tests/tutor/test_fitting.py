@@ -1,0 +1,35 @@
+"""Fitting the knowledge model from the attempt log (the real EM code on real rows) and using it."""
+import json
+import uuid
+
+import pytest
+from django.core.management import call_command
+
+from tutor.knowledge_store import predictor
+from tutor.models import Attempt, KnowledgeModelFit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fit_from_attempts_is_stored_with_its_data_size(course, make_user, problem_id, capsys):
+    pid = problem_id("table-cells")
+    for n in range(12):
+        user = make_user(f"s{n}", course=course)
+        for k in range(4):  # students improve: wrong, then right
+            Attempt.objects.create(user=user, course_id=course.id, problem_id=pid, client_attempt_id=uuid.uuid4(),
+                                   answer=9, correct=k >= (n % 3), hints_seen=0)
+    call_command("fit_knowledge_model", "example")
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_attempts"] == 48 and out["n_students"] == 12 and out["concepts"] == 1
+    fit = KnowledgeModelFit.objects.get()
+    p = fit.params["bkt"]["tables"]
+    assert fit.params["rows"]["tables"] == 48
+    assert all(0 <= p[k] <= 1 for k in ("prior", "learn", "guess", "slip"))
+    assert predictor(course.id).concept_params("tables").learn == pytest.approx(p["learn"])
+
+
+def test_unknown_course(capsys):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("fit_knowledge_model", "nope")
