@@ -181,6 +181,11 @@ def get_problem(problem_id: int) -> ProblemInfo | None:
     return _problem(p) if p else None
 
 
+def problem_course_id(problem_id: int) -> int | None:
+    """The course id of an active problem, or None (one indexed query)."""
+    return Problem.objects.filter(pk=problem_id, archived=False).order_by().values_list("course_id", flat=True).first()
+
+
 def answer_key(problem_id: int) -> tuple[str, dict]:
     """(kind, grading data) of a problem — for the grader only; raises Problem.DoesNotExist."""
     kind, answer = Problem.objects.values_list("kind", "answer").get(pk=problem_id)

@@ -9,6 +9,7 @@ from django.db import transaction
 from .markdown import render_markdown
 from .models import Concept, ConceptPrerequisite, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CoursePackage, load_package
+from .signals import course_imported
 
 
 @dataclass
@@ -123,6 +124,8 @@ def import_course(*, package: CoursePackage) -> ImportResult:
     up.archive(Concept.objects.filter(course=course).exclude(pk__in=[c.pk for c in concepts.values()]))
     up.archive(Step.objects.filter(course=course).exclude(pk__in=[s.pk for s, _ in steps]))
     up.archive(Problem.objects.filter(course=course).exclude(pk__in=[p.pk for p, _ in problems]))
+    if result.changed:
+        transaction.on_commit(lambda: course_imported.send(sender=Course, course_id=course.pk))
     return result
 
 

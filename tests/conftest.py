@@ -71,3 +71,13 @@ def problem_id(db):
     from courses.models import Problem
 
     return lambda slug: Problem.objects.get(slug=slug).pk
+
+
+@pytest.fixture(autouse=True)
+def _fresh_course_models():
+    """Rolled-back tests can reuse primary keys (SQLite): never let one test see another's cached course model."""
+    from tutor.knowledge_store import forget_graph
+
+    forget_graph()
+    yield
+    forget_graph()

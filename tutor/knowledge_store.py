@@ -1,13 +1,16 @@
 """Bridge between the database and the pure tutor engine: the course graph, per-student knowledge states, predictor.
 
-The course graph is built from ``courses.api`` and cached in-process for ``GRAPH_TTL`` seconds (course content changes
-only on import). Knowledge states are rows of :class:`tutor.models.KnowledgeState`, loaded and saved per student.
+The course graph (with the problems as students see them and the fitted predictor) is built from ``courses.api`` and
+cached in-process for ``GRAPH_TTL`` seconds; an import (``courses.signals.course_imported``) or a new fit drops it.
+Knowledge states are rows of :class:`tutor.models.KnowledgeState`, loaded and saved per student.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from django.conf import settings
 
@@ -20,71 +23,96 @@ from tutor.knowledge.bkt import BKTParams
 from .models import KnowledgeModelFit, KnowledgeState
 
 GRAPH_TTL = 30.0
+
+
+@dataclass(frozen=True)
+class CourseModel:
+    """Everything the tutor needs about one course, read once: the DAG, problems, concept ids, the predictor."""
+
+    graph: CourseGraph
+    concept_ids: dict[str, int]
+    concept_slugs: dict[int, str]
+    problems: dict[int, courses.ProblemInfo]
+    predictor: DifficultyBKT
+
+
 _lock = threading.Lock()
-_graphs: dict[int, tuple[float, CourseGraph, dict[str, int]]] = {}
+_models: dict[int, tuple[float, CourseModel]] = {}
 
 
 def knowledge_config() -> KnowledgeConfig:
     return KnowledgeConfig(mastery_threshold=settings.TUTOR_MASTERY_THRESHOLD)
 
 
-def course_graph(course_id: int) -> tuple[CourseGraph, dict[str, int]]:
-    """(CourseGraph of the course's active concepts and problems, concept slug -> concept id). Cached briefly."""
+def _fitted_predictor(course_id: int) -> DifficultyBKT:
+    fit = KnowledgeModelFit.objects.filter(course_id=course_id).order_by("-created_at").only("params").first()
+    params = {slug: BKTParams(**p) for slug, p in fit.params.get("bkt", {}).items()} if fit else {}
+    return DifficultyBKT(params)
+
+
+def course_model(course_id: int) -> CourseModel:
+    """The cached :class:`CourseModel` of a course (built with 4 queries when missing or older than GRAPH_TTL)."""
     now = time.monotonic()
     with _lock:
-        hit = _graphs.get(course_id)
+        hit = _models.get(course_id)
         if hit and now - hit[0] < GRAPH_TTL:
-            return hit[1], hit[2]
+            return hit[1]
     infos = courses.concept_graph(course_id)
-    concepts = [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos]
-    problems = [Problem(p.id, p.concept_slugs, p.difficulty, float(p.position)) for p in courses.course_problems(course_id)]
-    graph = CourseGraph(concepts, problems)
-    ids = {c.slug: c.id for c in infos}
+    problem_infos = courses.course_problems(course_id)
+    graph = CourseGraph(
+        [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos],
+        [Problem(p.id, p.concept_slugs, p.difficulty, float(p.position)) for p in problem_infos],
+    )
+    model = CourseModel(graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
+                        {p.id: p for p in problem_infos}, _fitted_predictor(course_id))
     with _lock:
-        _graphs[course_id] = (now, graph, ids)
-    return graph, ids
+        _models[course_id] = (now, model)
+    return model
 
 
-def forget_graph(course_id: int | None = None) -> None:
-    """Drop cached graphs (all, or one course's) — after an import in the same process."""
-    with _lock:
-        if course_id is None:
-            _graphs.clear()
-        else:
-            _graphs.pop(course_id, None)
+def course_graph(course_id: int) -> tuple[CourseGraph, dict[str, int]]:
+    """(CourseGraph, concept slug -> concept id) of the course; cached."""
+    m = course_model(course_id)
+    return m.graph, m.concept_ids
 
 
 def predictor(course_id: int) -> DifficultyBKT:
-    """P(correct) model of the course: conjunctive BKT with per-concept fitted parameters when a fit exists."""
-    fit = KnowledgeModelFit.objects.filter(course_id=course_id).order_by("-created_at").only("params").first()
-    params = {}
-    if fit:
-        params = {slug: BKTParams(**p) for slug, p in fit.params.get("bkt", {}).items()}
-    return DifficultyBKT(params)
+    """P(correct) model of the course: conjunctive BKT with per-concept fitted parameters when a fit exists; cached."""
+    return course_model(course_id).predictor
+
+
+def forget_graph(course_id: int | None = None) -> None:
+    """Drop cached course models (all, or one course's)."""
+    with _lock:
+        if course_id is None:
+            _models.clear()
+        else:
+            _models.pop(course_id, None)
 
 
 def prior(pred: DifficultyBKT, slug: str) -> float:
     return pred.concept_params(slug).prior
 
 
+_FIELDS = ("concept_id", "mastery", "last_practised_at", "half_life_days", "attempts", "correct", "reviews")
+
+
 def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dict[str, ConceptKnowledge]:
-    """The student's stored knowledge, by concept slug (concepts never practised are absent)."""
-    qs = KnowledgeState.objects.filter(user=user, course_id=course_id).select_related("concept")
+    """The student's stored knowledge, by concept slug (concepts never practised are absent). One query."""
+    m = course_model(course_id)
+    qs = KnowledgeState.objects.filter(user=user, course_id=course_id)
     if slugs is not None:
-        qs = qs.filter(concept__slug__in=list(slugs))
-    return {
-        ks.concept.slug: ConceptKnowledge(
-            mastery=ks.mastery, last_practised=ks.last_practised_at.timestamp() if ks.last_practised_at else None,
-            half_life_days=ks.half_life_days, attempts=ks.attempts, correct=ks.correct, reviews=ks.reviews,
-        )
-        for ks in qs
-    }
+        qs = qs.filter(concept_id__in=[m.concept_ids[s] for s in slugs if s in m.concept_ids])
+    out = {}
+    for cid, mastery, last, half, attempts, correct, reviews in qs.values_list(*_FIELDS):
+        slug = m.concept_slugs.get(cid)
+        if slug is not None:
+            out[slug] = ConceptKnowledge(mastery, last.timestamp() if last else None, half, attempts, correct, reviews)
+    return out
 
 
 def save_states(user, course_id: int, states: dict[str, ConceptKnowledge], slugs: Iterable[str], concept_ids: dict[str, int]) -> None:
     """Upsert the rows of ``slugs`` from ``states`` (one statement)."""
-    from datetime import datetime, timezone
-
     rows = []
     for slug in slugs:
         k = states[slug]

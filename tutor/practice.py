@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from academy.roles import is_enrolled
@@ -54,7 +54,8 @@ def serve_next(*, user, course_slug: str, jump_to: str | None = None) -> Served 
     graph, _ = store.course_graph(course.id)
     pred = store.predictor(course.id)
     states = store.load_states(user, course.id)
-    recent = list(Attempt.objects.filter(user=user, course_id=course.id).order_by("-id").values_list("problem_id", flat=True)[:RECENT])
+    recent = list(Attempt.objects.filter(user=user, course_id=course.id).order_by("-created_at", "-id")
+                  .values_list("problem_id", flat=True)[:RECENT])
     try:
         sel = next_problem(graph, states, timezone.now(), recent, target=course.target_success, review_share=REVIEW_SHARE,
                            jump_to=jump_to, rng=random.Random(), predictor=pred, config=store.knowledge_config())
@@ -62,7 +63,10 @@ def serve_next(*, user, course_slug: str, jump_to: str | None = None) -> Served 
         raise TutorError(str(exc)) from exc
     if sel is None:
         return None
-    problem = courses.get_problem(sel.problem.id)
+    problem = store.course_model(course.id).problems[sel.problem.id]
+    if connection.vendor == "postgresql":  # the served-problem log may lose its last rows in a crash: no fsync wait
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
     ServedProblem.objects.create(user=user, course_id=course.id, problem_id=problem.id, kind=sel.kind,
                                  reason=sel.reason[:300], predicted_correct=sel.predicted_correct)
     return Served(problem, sel.reason, sel.predicted_correct, sel.kind, sel.concept)

@@ -11,6 +11,7 @@ from academy.roles import is_enrolled
 from courses import api as courses
 
 from .grading import grade
+from .knowledge_store import course_model
 from .models import Attempt, HintReveal, SolutionReveal, StepVisit
 
 
@@ -49,7 +50,10 @@ class AttemptResult:
 
 
 def _enrolled_problem(user, problem_id: int) -> courses.ProblemInfo:
-    problem = courses.get_problem(problem_id)
+    course_id = courses.problem_course_id(problem_id)
+    problem = course_model(course_id).problems.get(problem_id) if course_id else None
+    if problem is None:
+        problem = courses.get_problem(problem_id)  # content newer than the cached course model
     if problem is None:
         raise NotFound("no such problem")
     if not is_enrolled(user, problem.course_id):
