@@ -114,11 +114,22 @@ def answer_spec(raw: dict) -> dict:
     spec = {k: raw[k] for k in ANSWER_KEYS if k in raw}
     if "options" in spec:
         spec["options"] = [{"text": o["text"], "correct": bool(o["correct"])} for o in spec["options"]]
+    if raw.get("kind") == "numeric" and isinstance(spec.get("answer"), str):
+        spec["answer"] = _as_number(spec["answer"])
     if raw.get("kind") == "code_output" and "answer" in spec:
         spec["answer"] = str(spec["answer"])
     if "accepted" in spec:
         spec["accepted"] = [str(a) for a in spec["accepted"]]
     return spec
+
+
+def _as_number(value):
+    """A YAML string that spells a number (PyYAML reads ``7.44e18`` as a string) as a float; else unchanged."""
+    try:
+        number = float(str(value).replace("_", ""))
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
 
 
 class _Collector:
@@ -279,7 +290,7 @@ def _check_problem(p, rel, data, path, prereqs, introduced, col: _Collector) -> 
             col.add(rel, ln, f"problem {slug!r} practises {c!r}, which no step has taught at this point of the ramp")
     kind = p["kind"]
     if kind == "numeric":
-        ans = p.get("answer")
+        ans = _as_number(p["answer"]) if isinstance(p.get("answer"), str) else p.get("answer")
         if isinstance(ans, bool) or not isinstance(ans, (int, float)) or not math.isfinite(float(ans)):
             col.add(rel, line(data, path + ["answer"]), f"problem {slug!r}: numeric answer {ans!r} is not a number")
     if kind == "choice" and not any(o.get("correct") for o in p.get("options", [])):

@@ -33,6 +33,7 @@ class ImportResult:
 class _Upserter:
     def __init__(self, result: ImportResult):
         self.result = result
+        self.fresh: set[tuple[str, int]] = set()  # rows created by this import: their links are part of creating them
 
     def save(self, model, lookup: dict, values: dict):
         """Create or update one row; saves only when a value differs, so re-importing changes nothing."""
@@ -40,6 +41,7 @@ class _Upserter:
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model.objects.create(**lookup, **values)
+            self.fresh.add((name, obj.pk))
             self.result.created[name] = self.result.created.get(name, 0) + 1
             return obj
         dirty = [k for k, v in values.items() if getattr(obj, k) != v]
@@ -59,7 +61,8 @@ class _Upserter:
         through.objects.filter(**{owner_field: owner}).delete()
         through.objects.bulk_create([through(**{owner_field: owner, target_field: t, "position": i}) for i, t in enumerate(targets)])
         name = type(owner).__name__.lower()
-        self.result.updated[name] = self.result.updated.get(name, 0) + 1
+        if (name, owner.pk) not in self.fresh:
+            self.result.updated[name] = self.result.updated.get(name, 0) + 1
 
     def archive(self, queryset) -> None:
         n = queryset.filter(archived=False).update(archived=True)

@@ -122,3 +122,10 @@ def test_check_course_command_lists_errors(example_package, capsys):
     with pytest.raises(CommandError, match="1 error"):
         call_command("check_course", str(example_package))
     assert "not a number" in capsys.readouterr().out
+
+
+def test_exponent_without_sign_is_still_a_number(example_package):
+    # PyYAML reads `7.44e18` as a string; authors mean a number
+    edit(example_package, MOD1, "answer: 9\n", "answer: 9e0\n")
+    pkg = load_package(example_package)
+    assert next(p for p in pkg.problems if p.slug == "table-cells").answer["answer"] == 9.0
