@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 
+from .markdown import render_inline
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 
 
@@ -77,6 +78,7 @@ class ProblemInfo:
     difficulty: float
     concept_slugs: tuple[str, ...]
     options: tuple[str, ...]
+    options_html: tuple[str, ...]
     multiple: bool
     code: str
     hint_count: int
@@ -157,10 +159,11 @@ def _problems_qs():
 
 def _problem(p: Problem) -> ProblemInfo:
     options = tuple(o["text"] for o in p.answer.get("options", []))
+    options_html = tuple(render_inline(o) for o in options)
     multiple = sum(1 for o in p.answer.get("options", []) if o.get("correct")) > 1
     return ProblemInfo(
         p.id, p.slug, p.course_id, p.step_id, p.step.slug, p.kind, p.prompt_html, p.difficulty,
-        tuple(pc.concept.slug for pc in p.problemconcept_set.all()), options, multiple,
+        tuple(pc.concept.slug for pc in p.problemconcept_set.all()), options, options_html, multiple,
         p.answer.get("code", "") if p.kind == Problem.Kind.CODE_OUTPUT else "", p.n_hints, p.position, tuple(p.tags),
     )
 

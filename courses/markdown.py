@@ -45,3 +45,12 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         filter_style_properties={"text-align"},
     )
+
+
+@lru_cache(maxsize=8192)
+def render_inline(text: str) -> str:
+    """Safe HTML for a short one-line Markdown text (choice options): like render_markdown without the <p> wrapper."""
+    html = render_markdown(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

@@ -8,7 +8,7 @@ from courses import api as courses
 
 from .practice import ConceptView
 
-NODE_W, NODE_H, GAP_X, ROW_H, LABEL_W, PAD = 150, 40, 16, 70, 170, 12
+NODE_W, NODE_H, GAP_X, ROW_H, LABEL_W, PAD = 128, 40, 10, 64, 150, 12
 
 
 def mastery_colour(m: float) -> str:
@@ -16,7 +16,7 @@ def mastery_colour(m: float) -> str:
     return f"hsl({round(120 * max(0.0, min(1.0, m)))}, 65%, 38%)"
 
 
-def _label(text: str, limit: int = 20) -> str:
+def _label(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
