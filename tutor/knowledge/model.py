@@ -1,0 +1,165 @@
+"""Online use of the per-problem P(correct) model ("BKT-LR"): predict, then update after each attempt.
+
+P(correct) for a student on a problem with concepts K is sigmoid(z), with
+
+    z = intercept - difficulty(problem)
+        + sum_k [bias_k + w_correct_k log(1 + n_correct_k) + w_wrong_k log(1 + n_wrong_k)]
+        + w_recent_correct sum_k recent_correct_k + w_recent_wrong sum_k recent_wrong_k
+        + mean_k [w_mastery_k logit(P_BKT,k(correct))]
+        + w_total_correct log(1 + N_correct) + w_total_wrong log(1 + N_wrong)
+        + w_total_recent_correct R_correct + w_total_recent_wrong R_wrong
+
+i.e. a logistic model (Best-LR, Gervet et al. 2020: item difficulty + log-scaled per-concept and overall
+correct/wrong counts) that also sees BKT mastery (Corbett & Anderson 1995) and recency-weighted counts.
+
+Multi-concept rule: counts are *compensatory* (summed over the problem's concepts, as in PFA and Best-LR),
+mastery enters as the *mean of the concepts' logits*, and after the attempt every concept of the problem gets
+the same observation (full credit or blame, as when ASSISTments' multi-skill rows are duplicated per skill).
+
+Hint use before a correct answer makes the attempt not clean; a non-clean attempt counts as incorrect for
+knowledge tracing (ASSISTments, OATutor). One update touches only the problem's concepts: O(|K|).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+from . import bkt
+from .params import ItemParams, ModelParams
+from .state import Moment, StudentConceptState, StudentTotals, decay_mastery
+
+ITEM_INFORMATION = 0.2  # ~ p(1 - p) of one response at p ~ 0.72, Fisher information per attempt
+_P_MIN = 1e-6
+
+
+def logit(p: float) -> float:
+    """log(p / (1 - p)), with p clipped to [1e-6, 1 - 1e-6]."""
+    p = min(max(p, _P_MIN), 1.0 - _P_MIN)
+    return math.log(p / (1.0 - p))
+
+
+def author_difficulty_logit(author_difficulty: float | None) -> float:
+    """Prior item difficulty (logit scale) from an author's difficulty in [0, 1].
+
+    The author's number is read as the share of typical students who fail the problem: 0.5 -> 0 (an average
+    problem), 0.8 -> +1.39 (harder), 0.2 -> -1.39; clipped to [0.05, 0.95]. None -> 0.
+    Raises ValueError outside [0, 1].
+    """
+    if author_difficulty is None:
+        return 0.0
+    if not 0.0 <= author_difficulty <= 1.0:
+        raise ValueError("author difficulty must be in [0, 1]")
+    return logit(min(max(author_difficulty, 0.05), 0.95))
+
+
+def item_difficulty(params: ModelParams, item_id: Hashable, author_difficulty: float | None = None) -> float:
+    """Difficulty (logit) of a problem: the fitted value (already shrunk toward the author's prior) or, for a
+    problem never fitted, the author's prior (cold start)."""
+    ip = params.items.get(item_id)
+    return ip.difficulty if ip is not None else author_difficulty_logit(author_difficulty)
+
+
+def new_concept_state(params: ModelParams, concept_id: Hashable) -> StudentConceptState:
+    """The state of a student who never practised the concept: mastery = the concept's BKT prior P(L0)."""
+    return StudentConceptState(mastery=params.concept(concept_id).bkt.prior)
+
+
+def decayed_mastery(state: StudentConceptState, params: ModelParams, now: Moment) -> float:
+    """P(L) in [0,1] at ``now`` after time forgetting (see ``state.decay_mastery``: exponential decay toward
+    0 with a half-life that grows with clean successes; Ebbinghaus 1885, Settles & Meeder 2016)."""
+    return decay_mastery(state, params.decay, now)
+
+
+def problem_logit(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
+                  item_id: Hashable, author_difficulty: float | None = None, *,
+                  totals: StudentTotals | None = None, now: Moment = None) -> float:
+    """The logit z of P(correct) (see the module docstring). Raises ValueError without concepts."""
+    if not concept_states:
+        raise ValueError("a problem needs at least one concept")
+    w = params.weights
+    t = totals or StudentTotals()
+    z = w.intercept - item_difficulty(params, item_id, author_difficulty)
+    z += (w.w_total_correct * math.log1p(t.n_correct) + w.w_total_wrong * math.log1p(t.n_wrong)
+          + w.w_total_recent_correct * t.recent_correct + w.w_total_recent_wrong * t.recent_wrong)
+    mastery_term = 0.0
+    for cid, st in concept_states.items():
+        cp = params.concept(cid)
+        st = st or new_concept_state(params, cid)
+        m = decayed_mastery(st, params, now)
+        z += cp.bias + cp.w_correct * math.log1p(st.n_correct) + cp.w_wrong * math.log1p(st.n_wrong)
+        z += w.w_recent_correct * st.recent_correct + w.w_recent_wrong * st.recent_wrong
+        mastery_term += cp.w_mastery * logit(bkt.p_correct(m, cp.bkt))
+    return z + mastery_term / len(concept_states)
+
+
+def predict_correct(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
+                    item_id: Hashable, author_difficulty: float | None = None, *,
+                    totals: StudentTotals | None = None, now: Moment = None) -> float:
+    """P(correct) in [0,1] that this student answers this problem right on the first try without a hint.
+
+    concept_states: the student's state for *every* concept of the problem (None or a fresh state for a
+    concept never practised). item_id: the problem; author_difficulty in [0, 1] is used when the problem was
+    never fitted. totals: the student's course totals (None = no attempts yet). now: apply time decay to
+    mastery (None = no decay).
+    """
+    z = problem_logit(params, concept_states, item_id, author_difficulty, totals=totals, now=now)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class AttemptUpdate:
+    """New states after one attempt: ``concepts`` (id -> StudentConceptState, the problem's concepts only)
+    and the new course ``totals``."""
+
+    concepts: dict
+    totals: StudentTotals
+
+
+def apply_attempt(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
+                  totals: StudentTotals | None = None, *, correct: bool, clean: bool = True,
+                  when: Moment = None) -> AttemptUpdate:
+    """Update the knowledge state with one attempt on a problem with the concepts in ``concept_states``.
+
+    correct: the first answer was right; clean: no hint was taken before it (correct and not clean counts as
+    incorrect). when: attempt time; mastery first decays from ``last_practised`` to ``when``, then gets the
+    BKT update (posterior, then learn/forget transition). O(number of the problem's concepts).
+    """
+    y = bool(correct) and bool(clean)
+    lam = params.recent_decay
+    new = {}
+    for cid, st in concept_states.items():
+        st = st or new_concept_state(params, cid)
+        m = decay_mastery(st, params.decay, when)
+        new[cid] = StudentConceptState(
+            mastery=bkt.update(m, y, params.concept(cid).bkt),
+            n_correct=st.n_correct + y,
+            n_wrong=st.n_wrong + (not y),
+            recent_correct=lam * st.recent_correct + y,
+            recent_wrong=lam * st.recent_wrong + (not y),
+            last_practised=when if when is not None else st.last_practised,
+        )
+    t = totals or StudentTotals()
+    lt = params.total_recent_decay
+    new_totals = StudentTotals(
+        n_correct=t.n_correct + y,
+        n_wrong=t.n_wrong + (not y),
+        recent_correct=lt * t.recent_correct + y,
+        recent_wrong=lt * t.recent_wrong + (not y),
+    )
+    return AttemptUpdate(new, new_totals)
+
+
+def update_item(params: ModelParams, item_id: Hashable, *, predicted: float, correct: bool, clean: bool = True,
+                author_difficulty: float | None = None) -> ItemParams:
+    """Elo-style online update of a problem's difficulty after one attempt (Pelanek 2016, Elo with an
+    uncertainty-based step): difficulty += (predicted - y) / (item_penalty + 0.2 * n), n += 1.
+
+    The step is one Newton step on the Gaussian-prior posterior, so a problem with few attempts moves a lot
+    and a well-measured one barely moves. predicted: P(correct) from ``predict_correct`` before the attempt.
+    Returns the new ItemParams (the caller stores it, e.g. in ``params.items``).
+    """
+    y = 1.0 if (correct and clean) else 0.0
+    ip = params.items.get(item_id) or ItemParams(author_difficulty_logit(author_difficulty), 0)
+    step = 1.0 / (params.item_penalty + ITEM_INFORMATION * (ip.n_attempts + 1))
+    return ItemParams(ip.difficulty + (predicted - y) * step, ip.n_attempts + 1)
