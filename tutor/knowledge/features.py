@@ -63,13 +63,6 @@ class LogFeatures:
     total_recent_wrong: np.ndarray
 
 
-def concept_pairs(log: AttemptLog, concept_index: dict, n_known: int):
-    """(row, concept index) pairs; concepts not in ``concept_index`` map to ``n_known`` (the default slot)."""
-    rows, cids = log.concept_rows()
-    idx = np.fromiter((concept_index.get(c, n_known) for c in cids.tolist()), dtype=np.int64, count=len(cids))
-    return rows, idx
-
-
 def _retain_factors(log: AttemptLog, rows, key, n_correct_before, decay: DecayParams) -> np.ndarray | None:
     """Per pair, 2^(-days since the previous attempt on the concept / half-life), or None without times."""
     if log.timestamp is None:
@@ -95,12 +88,16 @@ def compute_log_features(log: AttemptLog, concept_index: dict, bkt: BKTArrays, *
     concepts (the default concept). Time decay of mastery is applied when the log has timestamps.
     """
     n_known = len(concept_index)
-    rows, conc = concept_pairs(log, concept_index, n_known)
+    rows, cids = log.concept_rows()
+    # Parameters come from the concept's slot (unknown concepts share the default slot), but every concept
+    # id keeps its own state sequence.
+    conc = np.fromiter((concept_index.get(c, n_known) for c in cids.tolist()), dtype=np.int64, count=len(cids))
+    _, state_idx = np.unique(cids, return_inverse=True)
     _, user = np.unique(log.user, return_inverse=True)
     user = user.astype(np.int64)
     y_row = log.correct.astype(np.float64)
     y = y_row[rows]
-    key = user[rows] * (n_known + 1) + conc
+    key = user[rows] * (int(state_idx.max()) + 1 if len(state_idx) else 1) + state_idx.astype(np.int64)
     c = prior_sum_by_key(key, y)
     f = prior_sum_by_key(key, 1.0 - y)
     ps = pack_sequences(key, conc)

@@ -23,13 +23,15 @@ class ConceptParams:
         Pavlik, Cen & Koedinger 2009; log-scaled as in Best-LR, Gervet et al. 2020).
     w_mastery: logit weight of logit(P_BKT(correct)) for this concept.
     n_attempts: attempts the concept was fitted on (0: defaults).
+    The defaults (all weights 0 but w_mastery = 1) make an unfitted model predict plain BKT's P(correct),
+    shifted by the problem's difficulty.
     """
 
     bkt: BKTParams
     bias: float = 0.0
     w_correct: float = 0.0
     w_wrong: float = 0.0
-    w_mastery: float = 0.0
+    w_mastery: float = 1.0
     n_attempts: int = 0
 
 
