@@ -6,6 +6,7 @@ the database or the whole graph more than once per call.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,9 @@ class CourseGraph:
     _ancestors: dict[str, frozenset[str]] = field(init=False, repr=False)
     _descendants: dict[str, frozenset[str]] = field(init=False, repr=False)
     _primary: dict[Hashable, str] = field(init=False, repr=False)
+    practisable_alone: frozenset[str] = field(init=False, repr=False)
+    practised_with: dict[str, frozenset[str] | None] = field(init=False, repr=False)
+    _ancestor_matrix: np.ndarray | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self.concepts = tuple(self.concepts)
@@ -126,6 +130,20 @@ class CourseGraph:
         self.problems_by_concept = {
             s: tuple(sorted(v, key=lambda p: (p.ramp, p.difficulty))) for s, v in by_concept.items()
         }
+        #: Concepts with at least one problem that needs nothing beyond the concept and its ancestors. The others (no
+        #: problem at all, or only problems shared with a dependent, e.g. "character vocabulary" practised only through
+        #: "bigram counts" problems) can be practised only together with what builds on them: see state.py.
+        self.practisable_alone = frozenset(
+            s for s, ps in self.problems_by_concept.items()
+            if any(all(c == s or c in self._ancestors[s] for c in p.concepts) for p in ps)
+        )
+        #: For each concept not practisable alone: the descendants it shares problems with (its only way to be
+        #: practised), or None when it has no problem at all (then only the lessons and what builds on it teach it).
+        self.practised_with = {
+            s: (frozenset(c for p in self.problems_by_concept[s] for c in p.concepts if c in self._descendants[s])
+                if self.problems_by_concept[s] else None)
+            for s in self.index if s not in self.practisable_alone
+        }
         rank = {s: i for i, s in enumerate(self.ramp_order)}
         n = max(len(self.concepts) - 1, 1)
         #: Normalised ramp rank in [0, 1] per concept (0 first, 1 last).
@@ -162,8 +180,8 @@ class CourseGraph:
     def _toposort(self) -> tuple[str, ...]:
         """Kahn's algorithm, ties by ramp position; names a cycle if there is one."""
         indeg = {c.slug: len(set(c.prerequisites)) for c in self.concepts}
-        key = lambda s: (self.concept_by_slug[s].ramp, self.index[s])  # noqa: E731
-        import heapq
+        def key(s: str) -> tuple[float, int]:
+            return (self.concept_by_slug[s].ramp, self.index[s])
 
         heap = [key(s) + (s,) for s, d in indeg.items() if d == 0]
         heapq.heapify(heap)
@@ -213,14 +231,19 @@ class CourseGraph:
         return self.concept_by_slug[slug].title
 
     def ancestor_matrix(self) -> np.ndarray:
-        """Boolean (C, C) matrix A with A[i, j] true when concept j is an ancestor of concept i (index order)."""
-        c = len(self.concepts)
-        a = np.zeros((c, c), dtype=bool)
-        for s, anc in self._ancestors.items():
-            i = self.index[s]
-            for t in anc:
-                a[i, self.index[t]] = True
-        return a
+        """Boolean (C, C) matrix A with A[i, j] true when concept j is an ancestor of concept i (index order).
+
+        Computed once (the graph is immutable) and returned read-only.
+        """
+        if self._ancestor_matrix is None:
+            c = len(self.concepts)
+            a = np.zeros((c, c), dtype=bool)
+            for s, anc in self._ancestors.items():
+                if anc:
+                    a[self.index[s], [self.index[t] for t in anc]] = True
+            a.flags.writeable = False
+            self._ancestor_matrix = a
+        return self._ancestor_matrix
 
     def is_down_set(self, known: Iterable[str]) -> bool:
         """True when `known` is closed under prerequisites (knowing a concept implies knowing its ancestors)."""

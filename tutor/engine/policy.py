@@ -3,38 +3,59 @@
 - Pool: problems of frontier concepts (prerequisites mastered, itself not), or, with probability `review_share`
   (always when the frontier is empty), of a review_due concept: first those the frontier builds on (just-in-time
   review: a forgotten or falsely placed prerequisite is checked before it stalls new learning), then the most
-  overdue. A problem touching a locked concept is
-  never served, unless the student explicitly jumps ahead (`jump_to`).
+  overdue. A problem touching a locked concept is never served, unless the student explicitly jumps ahead
+  (`jump_to`); nor, for a concept unlocked only provisionally by a prerequisite that cannot be practised alone
+  (state.py), a problem that does not practise that prerequisite too (unless no servable problem does).
 - Difficulty targeting: the problem whose predicted P(correct) is closest to `target` (default 0.85, the "85 % rule",
   Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning", Nature Communications 10:4646).
-  The problem just served is excluded (unless it is the only one); problems seen within the `recent_problem_ids`
+  The problem just served is excluded (see below); problems seen within the `recent_problem_ids`
   window pay a distance penalty that fades with age. Distances within `tie_width` are ties, broken by ramp order
   (earlier first), then by recency (unseen, then least recently seen), then by id.
+- Prerequisite check (wheel-spinning, Beck & Gong 2013: a skill not mastered within ~10 practice opportunities):
+  when the frontier concept about to be served has `spin_attempts` attempts or more and is still not mastered, a
+  mastered prerequisite of it that is not yet confirmed (stored P(L) < `confirmed`) and was not practised within the
+  recent window is checked first (kind "check"), with one of its own problems (the least certain prerequisite
+  first). A prerequisite "mastered" on a lucky streak of easy problems, or by an over-generous placement, is the
+  usual reason a student keeps failing what builds on it; a failed check sends it back to the frontier
+  (tracing.py), a passed one confirms it at the cost of one attempt the student very likely gets right.
+- The problem just served is never served again when anything else is servable: if it was the only frontier
+  candidate, a due review, else a mastered prerequisite ("keep it fresh"), comes in between.
 - With everything mastered and nothing due, the least-retained mastered concept is reviewed ("keep it fresh").
 
 Cost: O(concepts + prerequisite edges) for the statuses plus one predictor call per candidate problem.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import random
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from .graph import CourseGraph, Problem
 from .predict import DifficultyBKT, Predictor
-from .state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, as_seconds, concept_statuses
+from .state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, as_seconds, concept_statuses_detail
 
 _DEFAULT_PREDICTOR = DifficultyBKT()
 
 
-class Selection(NamedTuple):
-    """A served problem. kind: "frontier" | "review" | "jump"; predicted_correct in [0, 1]; concept: its slug."""
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A served problem; unpacks as ``problem, reason, predicted_correct, kind``.
+
+    reason: one line for the student.  predicted_correct: P(correct) in [0, 1].
+    kind: "frontier" | "review" | "check" (a prerequisite check, see the module docstring) | "jump".
+    concept: slug of the concept it was chosen for.
+    """
 
     problem: Problem
     reason: str
     predicted_correct: float
     kind: str
     concept: str
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.problem, self.reason, self.predicted_correct, self.kind))
 
 
 def ago(seconds: float | None) -> str:
@@ -69,6 +90,8 @@ def next_problem(
     config: KnowledgeConfig = KnowledgeConfig(),
     tie_width: float = 0.02,
     recency_penalty: float = 0.25,
+    spin_attempts: int = 8,
+    confirmed: float = 0.99,
 ) -> Selection | None:
     """Choose the next problem for one student; None only when the course has no problem to serve.
 
@@ -77,11 +100,20 @@ def next_problem(
     (10-20 is plenty).  target: desired P(correct) in (0, 1).  review_share: probability in [0, 1] of serving a due
     review when there is also frontier work.  jump_to: a concept slug the student chose to jump to (may be locked).
     rng: anything with ``.random()`` (random.Random, numpy Generator); default the random module.
-    predictor: per-problem P(correct) (default DifficultyBKT()).  Raises ValueError for an unknown `jump_to`.
+    predictor: per-problem P(correct) (default DifficultyBKT()).  spin_attempts: attempts on a concept still not
+    mastered after which its prerequisites are checked, unless their stored P(L) is already >= `confirmed`
+    (wheel-spinning, see the module docstring).
+    Raises ValueError for an unknown `jump_to`.
     """
     predictor = predictor if predictor is not None else _DEFAULT_PREDICTOR
     t = as_seconds(now)
-    status, mastery = concept_statuses(graph, states, t, config)
+    status, mastery, waits = concept_statuses_detail(graph, states, t, config)
+    locked = {s for s, st in status.items() if st is ConceptStatus.LOCKED}
+    for c, w in list(waits.items()):
+        # Nothing servable practises c together with what it waits on: fall back to c's own problems (no dead end).
+        if not any(all(q in p.concepts for q in w) and not any(x in locked for x in p.concepts)
+                   for p in graph.problems_by_concept[c]):
+            del waits[c]
     recent = list(recent_problem_ids)
     window = len(recent)
     recent_index: dict[Hashable, int] = {}
@@ -90,10 +122,11 @@ def next_problem(
     last = recent[0] if recent else None
 
     inv_tie = 1.0 / tie_width
-    locked = {s for s, st in status.items() if st is ConceptStatus.LOCKED}
 
-    def best(problems: Sequence[Problem]) -> tuple[Problem, float] | None:
-        """Closest predicted P(correct) to target (recency-penalised, binned by tie_width); ties as documented."""
+    def best(problems: Sequence[Problem], allow_last: bool = False) -> tuple[Problem, float] | None:
+        """Closest predicted P(correct) to target (recency-penalised, binned by tie_width); ties as documented.
+
+        The problem just served is left out; with `allow_last` it is still chosen when it is the only one."""
         tied: list[tuple[Problem, float, int]] = []
         best_bin = -1
         for p in problems:
@@ -112,7 +145,7 @@ def next_problem(
             elif b == best_bin:
                 tied.append((p, pc, rank))
         if not tied:
-            if not problems:
+            if not problems or not allow_last:
                 return None
             p = problems[0]  # only the problem just served is left: better than nothing
             return p, predictor(p, mastery)
@@ -120,12 +153,19 @@ def next_problem(
         return p, pc
 
     def servable(p: Problem) -> bool:
-        return not locked or not any(c in locked for c in p.concepts)
+        """Nothing locked in it, and it practises every not-yet-mastered prerequisite its concepts are waiting on."""
+        for c in p.concepts:
+            if c in locked:
+                return False
+            w = waits.get(c)
+            if w is not None and not all(q in p.concepts for q in w):
+                return False
+        return True
 
     if jump_to is not None:
         if jump_to not in graph.index:
             raise ValueError(f"unknown concept {jump_to!r}")
-        chosen = best(graph.problems_by_concept[jump_to])
+        chosen = best(graph.problems_by_concept[jump_to], allow_last=True)
         if chosen is None:
             raise ValueError(f"concept {jump_to!r} has no problems")
         p, pc = chosen
@@ -141,7 +181,7 @@ def next_problem(
     frontier = [s for s in graph.ramp_order if status[s] is ConceptStatus.FRONTIER and graph.problems_by_concept[s]]
     due = [s for s in graph.ramp_order if status[s] is ConceptStatus.REVIEW_DUE and graph.problems_by_concept[s]]
 
-    def frontier_pick() -> Selection | None:
+    def frontier_pick(allow_last: bool) -> Selection | None:
         seen: set[Hashable] = set()
         cands: list[Problem] = []
         for s in frontier:
@@ -149,22 +189,45 @@ def next_problem(
                 if p.id not in seen and servable(p):
                     seen.add(p.id)
                     cands.append(p)
-        chosen = best(cands)
+        chosen = best(cands, allow_last)
         if chosen is None:
             return None
         p, pc = chosen
         prim = graph.primary_concept(p)
         c = prim if status[prim] is ConceptStatus.FRONTIER else next(x for x in p.concepts if status[x] is ConceptStatus.FRONTIER)
+        check = prerequisite_check(c, allow_last)
+        if check is not None:
+            return check
         return Selection(p, f"next on your ramp: {graph.title(c)} — {_pct(pc)} chance you get this one", pc, "frontier", c)
 
-    def review_pick(concepts: Sequence[str], label: str) -> Selection | None:
+    def prerequisite_check(c: str, allow_last: bool) -> Selection | None:
+        """A check of a mastered prerequisite of `c` when `c` is wheel-spinning (see the module docstring)."""
+        k = states.get(c)
+        if k is None or k.attempts < spin_attempts:
+            return None
+        checked = {graph.primary_concept(graph.problem_by_id[pid]) for pid in recent if pid in graph.problem_by_id}
+        pres = [q for q in graph.prerequisites(c)
+                if q not in checked and q in graph.practisable_alone
+                and status[q] in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
+                and (q not in states or states[q].mastery < confirmed)]
+        for q in sorted(pres, key=lambda q: (mastery[q], graph.ramp_rank[q])):
+            down = graph.ancestors(q)
+            probes = [p for p in graph.problems_by_concept[q] if all(x == q or x in down for x in p.concepts)]
+            chosen = best(probes, allow_last)
+            if chosen is not None:
+                p, pc = chosen
+                return Selection(p, f"quick check: {graph.title(q)}, which {graph.title(c)} builds on — "
+                                    f"{_pct(pc)} chance you get this one", pc, "check", q)
+        return None
+
+    def review_pick(concepts: Sequence[str], label: str, allow_last: bool) -> Selection | None:
         def retr(s: str) -> float:
             k = states.get(s)
             return k.retrievability(t) if k is not None else 1.0
 
         needed = {q for f in frontier for q in graph.prerequisites(f)}
         for c in sorted(concepts, key=lambda s: (s not in needed, retr(s), graph.ramp_rank[s])):
-            chosen = best([p for p in graph.problems_by_concept[c] if servable(p)])
+            chosen = best([p for p in graph.problems_by_concept[c] if servable(p)], allow_last)
             if chosen is None:
                 continue
             p, pc = chosen
@@ -173,18 +236,24 @@ def next_problem(
             return Selection(p, f"{label}: {graph.title(c)}, last practised {when}", pc, "review", c)
         return None
 
-    rand = rng.random if rng is not None else __import__("random").random
+    def keep_fresh(allow_last: bool) -> Selection | None:
+        mastered = [s for s in graph.ramp_order if status[s] is ConceptStatus.MASTERED and graph.problems_by_concept[s]]
+        return review_pick(mastered, "keep it fresh", allow_last)
+
+    rand = rng.random if rng is not None else random.random
+    pools: list[Any] = []
     if due and (not frontier or rand() < review_share):
-        sel = review_pick(due, "review")
-        if sel is not None:
-            return sel
+        pools.append(lambda a: review_pick(due, "review", a))
     if frontier:
-        sel = frontier_pick()
-        if sel is not None:
-            return sel
+        pools.append(frontier_pick)
     if due:
-        sel = review_pick(due, "review")
-        if sel is not None:
-            return sel
-    mastered = [s for s in graph.ramp_order if status[s] is ConceptStatus.MASTERED and graph.problems_by_concept[s]]
-    return review_pick(mastered, "keep it fresh")
+        pools.append(lambda a: review_pick(due, "review", a))
+    pools.append(keep_fresh)
+    # First without the problem just served: when the only frontier problem left is the one just answered, something
+    # else (a due review, else a mastered prerequisite kept fresh) comes in between; repeat it only if nothing else is.
+    for allow_last in (False, True):
+        for pick in pools:
+            sel = pick(allow_last)
+            if sel is not None:
+                return sel
+    return None

@@ -91,63 +91,6 @@ class DifficultyBKT:
         self._cache[problem.id] = (problem, g, s)
         return g, s
 
-    def __call__(self, problem: Problem, mastery: Mapping[str, float]) -> float: ...
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def guess_slip(predictor: Predictor, problem: Problem) -> tuple[float, float]:
-    """(guess, slip) of a problem under any predictor: P(correct | nothing known), 1 - P(correct | all known)."""
-    if isinstance(predictor, DifficultyBKT):
-        return predictor.guess_slip(problem)
-    g = predictor(problem, {c: 0.0 for c in problem.concepts})
-    s = 1.0 - predictor(problem, {c: 1.0 for c in problem.concepts})
-    return g, s
-
-
-@dataclass
-class DifficultyBKT:
-    """Default predictor: conjunctive BKT with difficulty-shifted guess/slip (see module docstring).
-
-    params: BKT parameters per concept slug (missing ones use `default`).  guess_slope / slip_slope: logit shift of
-    guess / slip per unit of difficulty.
-    Guess/slip are cached by problem id and checked against the Problem object, so one instance can serve several
-    courses (a different object under the same id is recomputed).
-    """
-
-    params: Mapping[str, BKTParams] = field(default_factory=dict)
-    default: BKTParams = field(default_factory=BKTParams)
-    guess_slope: float = 6.0
-    slip_slope: float = 3.0
-    _cache: dict[Hashable, tuple[Problem, float, float]] = field(default_factory=dict, init=False, repr=False)
-
-    def concept_params(self, slug: str) -> BKTParams:
-        return self.params.get(slug, self.default)
-
-    def guess_slip(self, problem: Problem) -> tuple[float, float]:
-        hit = self._cache.get(problem.id)
-        if hit is not None and hit[0] is problem:
-            return hit[1], hit[2]
-        # Base guess/slip: the mean logit over the problem's concepts (their own BKT guess/slip).
-            ps = [self.concept_params(c) for c in problem.concepts]
-            lg = sum(_logit(bp.guess) for bp in ps) / len(ps)
-            ls = sum(_logit(bp.slip) for bp in ps) / len(ps)
-            shift = problem.difficulty - 0.5
-            g = _sigmoid(lg - self.guess_slope * shift)
-            s = _sigmoid(ls + self.slip_slope * shift)
-            if g + s > 0.98:  # keep the item informative: P(correct | known) > P(correct | unknown)
-                scale = 0.98 / (g + s)
-                g, s = g * scale, s * scale
-            self._cache[problem.id] = (problem, g, s)
-        return g, s
-
     def __call__(self, problem: Problem, mastery: Mapping[str, float]) -> float:
         hit = self._cache.get(problem.id)
         if hit is not None and hit[0] is problem:

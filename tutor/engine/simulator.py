@@ -9,6 +9,10 @@ BKT's (Corbett & Anderson 1995) with item effects the tutor does not know exactl
 - after each practised attempt (right or wrong, with feedback), each unknown concept of the problem becomes known with
   the student's learn rate for it (lognormal around `learn`), times `learn_without_prerequisites` (default 0: the
   known set stays a down-set) when some prerequisite is not known (no backprop without derivatives);
+- a concept with no problems of its own (in LLM101n "language model", "web text corpus": taught by the lesson text,
+  never asked about alone) is learned the same way from every practised attempt that needs it as a prerequisite: the
+  student picks it up while working on what builds on it. Without this rule such a concept, and so everything above
+  it, would be unlearnable for every curriculum alike, which no real course is;
 - optional forgetting: a known concept not used for t days is lost with probability 1 - 2^(-t / h), checked when a
   problem next needs it (itself or as a prerequisite); every use restarts its clock, and a use at least half a day
   after the previous one doubles h (spacing effect); h starts at half_life_days.
@@ -109,6 +113,16 @@ class SimulatedCourse:
         self.required: dict[Hashable, frozenset[str]] = {
             p.id: frozenset(p.concepts).union(*(self.graph.ancestors(c) for c in p.concepts)) for p in self.graph.problems
         }
+        #: Concepts an attempt can teach: the problem's own, then the required ones that have no problems (learned in
+        #: context), prerequisites first.
+        topo = {s: i for i, s in enumerate(self.graph.topological_order)}
+        self.teaches: dict[Hashable, tuple[str, ...]] = {
+            p.id: tuple(p.concepts) + tuple(sorted(
+                (c for c in self.required[p.id] if not self.graph.problems_by_concept[c] and c not in p.concepts),
+                key=topo.__getitem__,
+            ))
+            for p in self.graph.problems
+        }
 
     def student(self, rng: np.random.Generator, kind: str = "novice") -> SimulatedStudent:
         """A new simulated student with prior knowledge of the given kind (see `sample_prior_knowledge`)."""
@@ -161,7 +175,7 @@ class SimulatedStudent:
                     self.half_life[c] = self.half_life.get(c, self.model.half_life_days or 0.0) * 2.0
                 self.last_used[c] = now
         if learn:
-            for c in problem.concepts:
+            for c in self.course.teaches[problem.id]:
                 if c not in self.known:
                     rate = self.learn[c]
                     if not all(p in self.known for p in self.graph.prerequisites(c)):
@@ -352,7 +366,8 @@ def cohort_report(
     success_rate: mean over students of the served problems' empirical success rate.  ratio_vs_fixed /
     ratio_vs_skill_builder: total attempts to true mastery of the whole course, tutor / baseline (a student who never
     gets there counts its attempt cap).  diagnostic_accuracy: mean share of concepts whose known/unknown state the
-    placement got right.  locked_served / immediate_repeats: counts over all practice (should be 0).
+    placement got right.  review_share / check_share: share of served problems that were spaced reviews / prerequisite
+    checks (policy.py).  locked_served / immediate_repeats: counts over all practice (should be 0).
     """
     course = SimulatedCourse(graph, model or StudentModel(), seed=seed)
     rows = []
@@ -371,6 +386,7 @@ def cohort_report(
     tut = total(tutor_runs, max_attempts)
     repeats = sum(a.problem_id == b.problem_id for r in tutor_runs for a, b in zip(r.steps, r.steps[1:]))
     reviews = sum(s.kind == "review" for r in tutor_runs for s in r.steps)
+    checks = sum(s.kind == "check" for r in tutor_runs for s in r.steps)
     return {
         "concepts": len(graph.concepts),
         "problems": len(graph.problems),
@@ -386,6 +402,7 @@ def cohort_report(
         "diagnostic_accuracy": float(np.mean([r.diagnostic_accuracy for r in tutor_runs])),
         "diagnostic_questions_mean": float(np.mean([r.diagnostic_questions for r in tutor_runs])),
         "review_share": reviews / max(1, sum(len(r.steps) for r in tutor_runs)),
+        "check_share": checks / max(1, sum(len(r.steps) for r in tutor_runs)),
         "locked_served": sum(s.touched_locked for r in tutor_runs for s in r.steps),
         "immediate_repeats": repeats,
         "per_kind_attempts": {
@@ -398,19 +415,30 @@ def cohort_report(
     }
 
 
-if __name__ == "__main__":  # python -m tutor.engine.simulator --concepts 80 --students 2
+if __name__ == "__main__":  # python -m tutor.engine.simulator [--course courses/packages/llm101n] --students 3
     import argparse
     import json
     import time
 
     from .synthetic import synthetic_course
 
-    ap = argparse.ArgumentParser(description="Simulated-student figures for the tutor policy on a synthetic ramp course.")
-    ap.add_argument("--concepts", type=int, default=80)
-    ap.add_argument("--students", type=int, default=2, help="students per prior-knowledge kind")
+    ap = argparse.ArgumentParser(description="Simulated-student figures for the tutor policy (tutor vs fixed curricula).")
+    ap.add_argument("--course", help="a course package folder (default: a synthetic ramp course)")
+    ap.add_argument("--concepts", type=int, default=80, help="size of the synthetic course")
+    ap.add_argument("--students", type=int, default=3, help="students per prior-knowledge kind")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
+    if a.course:
+        from courses.package import load_package
+
+        pkg = load_package(a.course)
+        course_graph = CourseGraph.from_records(
+            concepts=[{"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)],
+            problems=[{"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)],
+        )
+    else:
+        course_graph = synthetic_course(a.concepts, seed=a.seed)
     t0 = time.perf_counter()
-    rep = cohort_report(synthetic_course(a.concepts, seed=a.seed), students_per_kind=a.students, seed=a.seed)
+    rep = cohort_report(course_graph, students_per_kind=a.students, seed=a.seed)
     rep["seconds"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(rep))

@@ -8,10 +8,19 @@ decay is applied lazily when read: the stored P(L) is the value at `last_practis
 Concept states (`ConceptStatus`):
 - mastered: stored P(L) >= mastery_threshold and the decayed P(L) >= review_threshold;
 - review_due: stored P(L) >= mastery_threshold but the decayed P(L) fell below review_threshold;
-- frontier: not mastered, and every prerequisite is mastered or review_due;
+- frontier: not mastered, and every prerequisite is mastered or review_due (or provisionally satisfied, below);
 - locked: some prerequisite is neither mastered nor review_due.
-A concept with no problems cannot be practised; once its prerequisites are satisfied it counts as satisfied for its
-dependents (so the ramp has no dead end), while it is still shown as frontier.
+A concept that cannot be practised on its own — no problem at all, or only problems shared with a concept that
+builds on it (`CourseGraph.practisable_alone`) — would be a dead end if it had to be mastered first. Once its
+prerequisites are satisfied it counts as satisfied for the dependents it shares problems with
+(`CourseGraph.practised_with`; all of them when it has no problem at all), so those shared problems become servable
+(nothing in them is locked) while its other dependents wait until it is mastered; until then the policy serves
+those partners only through the shared problems (`concept_statuses_detail`'s waits), since a partner's own problems
+need what the student is still learning. Its mastery is read through the DAG: knowing a concept implies knowing its
+prerequisites (the down-set assumption of Knowledge Space Theory, Doignon & Falmagne 1985, which the diagnostic uses
+too), so P(L_c) >= P(L_d) for every descendant d, and such a concept's P(L) is taken as max(its own, its
+descendants'), stored and decayed alike. Its own P(L) still moves with the evidence of the problems it shares
+(tracing.py), but a concept only ever practised through what builds on it is mastered once one of those is.
 """
 from __future__ import annotations
 
@@ -111,12 +120,31 @@ def concept_statuses(
 ) -> tuple[dict[str, ConceptStatus], dict[str, float]]:
     """(status per concept slug, decayed mastery per concept slug) in topological order.
 
-    Concepts absent from `states` are at `prior` and never practised. O(concepts + prerequisite edges).
+    Concepts absent from `states` are at `prior` and never practised. O(concepts + prerequisite edges), plus the
+    descendants of the few concepts not practisable alone.
     """
+    status, mastery, _ = concept_statuses_detail(graph, states, now, config, prior)
+    return status, mastery
+
+
+def concept_statuses_detail(
+    graph: CourseGraph,
+    states: Mapping[str, ConceptKnowledge],
+    now: datetime | float,
+    config: KnowledgeConfig = KnowledgeConfig(),
+    prior: float = 0.2,
+) -> tuple[dict[str, ConceptStatus], dict[str, float], dict[str, frozenset[str]]]:
+    """`concept_statuses` plus, per frontier concept unlocked only provisionally, the prerequisites not mastered yet
+    that it shares problems with: until those are mastered, only problems that practise them too are useful (the
+    policy serves nothing else for it — a problem of the dependent alone would need what the student is still
+    learning)."""
     t = as_seconds(now)
+    waits: dict[str, frozenset[str]] = {}
     status: dict[str, ConceptStatus] = {}
     mastery: dict[str, float] = {}
-    satisfied: set[str] = set()  # mastered or review_due, or an unpractisable concept whose prerequisites are met
+    satisfied: set[str] = set()  # mastered or review_due
+    provisional: dict[str, frozenset[str] | None] = {}  # frontier, not practisable alone: satisfied for these (None: all)
+    alone = graph.practisable_alone
     thr, rthr = config.mastery_threshold, config.review_threshold
     prereqs = graph.concept_by_slug
     for s in graph.topological_order:
@@ -126,18 +154,37 @@ def concept_statuses(
         else:
             m = k.mastery
             eff = k.effective_mastery(t)
+        if s not in alone:  # only practised through what builds on it: implied by its descendants (see above)
+            for d in graph.descendants(s):
+                kd = states.get(d)
+                if kd is not None and kd.mastery > eff:  # decayed <= stored: otherwise neither can raise
+                    m = max(m, kd.mastery)
+                    eff = max(eff, kd.effective_mastery(t))
         mastery[s] = eff
         if m >= thr:
             st = ConceptStatus.MASTERED if eff >= rthr else ConceptStatus.REVIEW_DUE
             satisfied.add(s)
-        elif all(p in satisfied for p in prereqs[s].prerequisites):
-            st = ConceptStatus.FRONTIER
-            if not graph.problems_by_concept[s]:
-                satisfied.add(s)
         else:
-            st = ConceptStatus.LOCKED
+            st = ConceptStatus.FRONTIER
+            pending: list[str] = []
+            for p in prereqs[s].prerequisites:
+                if p in satisfied:
+                    continue
+                with_ = provisional.get(p, ())
+                if with_ is None:  # no problem at all: taught by the lessons and what builds on it
+                    continue
+                if s in with_:
+                    pending.append(p)
+                    continue
+                st = ConceptStatus.LOCKED
+                break
+            if st is ConceptStatus.FRONTIER:
+                if pending:
+                    waits[s] = frozenset(pending)
+                if s not in alone:
+                    provisional[s] = graph.practised_with[s]
         status[s] = st
-    return status, mastery
+    return status, mastery, waits
 
 
 def knowledge_map(
