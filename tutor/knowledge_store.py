@@ -44,10 +44,9 @@ def knowledge_config() -> KnowledgeConfig:
     return KnowledgeConfig(mastery_threshold=settings.TUTOR_MASTERY_THRESHOLD)
 
 
-def _fitted_predictor(course_id: int) -> DifficultyBKT:
-    fit = KnowledgeModelFit.objects.filter(course_id=course_id).order_by("-created_at").only("params").first()
-    params = {slug: BKTParams(**p) for slug, p in fit.params.get("bkt", {}).items()} if fit else {}
-    return DifficultyBKT(params)
+def _latest_fit(course_id: int) -> dict:
+    fit = KnowledgeModelFit.objects.filter(course_id=course_id).order_by("-created_at").values_list("params", flat=True).first()
+    return fit or {}
 
 
 def course_model(course_id: int) -> CourseModel:
@@ -59,12 +58,15 @@ def course_model(course_id: int) -> CourseModel:
             return hit[1]
     infos = courses.concept_graph(course_id)
     problem_infos = courses.course_problems(course_id)
+    fitted = _latest_fit(course_id)
+    refined = fitted.get("difficulty", {})  # data-refined difficulty per problem; the author's is the cold start
     graph = CourseGraph(
         [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos],
-        [Problem(p.id, p.concept_slugs, p.difficulty, float(p.position)) for p in problem_infos],
+        [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos],
     )
+    predictor = DifficultyBKT({slug: BKTParams(**p) for slug, p in fitted.get("bkt", {}).items()})
     model = CourseModel(graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
-                        {p.id: p for p in problem_infos}, _fitted_predictor(course_id))
+                        {p.id: p for p in problem_infos}, predictor)
     with _lock:
         _models[course_id] = (now, model)
     return model

@@ -8,4 +8,5 @@ def fit_knowledge_model_task(course_id: int) -> dict:
     from .fitting import fit_knowledge_model
 
     fit = fit_knowledge_model(course_id=course_id)
-    return {"fit_id": fit.id, "n_attempts": fit.n_attempts, "n_students": fit.n_students, "concepts": len(fit.params["bkt"])}
+    return {"fit_id": fit.id, "n_attempts": fit.n_attempts, "n_students": fit.n_students, "concepts": len(fit.params["bkt"]),
+            "problems": len(fit.params["difficulty"]), "fit_seconds": round(fit.fit_seconds, 3)}

@@ -20,16 +20,24 @@ def test_fit_from_attempts_is_stored_with_its_data_size(course, make_user, probl
                                    answer=9, correct=k >= (n % 3), hints_seen=0)
     call_command("fit_knowledge_model", "example")
     out = json.loads(capsys.readouterr().out)
-    assert out["n_attempts"] == 48 and out["n_students"] == 12 and out["concepts"] == 1
+    assert out["n_attempts"] == 48 and out["n_students"] == 12 and out["concepts"] == 1 and out["problems"] == 1
     fit = KnowledgeModelFit.objects.get()
     p = fit.params["bkt"]["tables"]
     assert fit.params["rows"]["tables"] == 48
     assert all(0 <= p[k] <= 1 for k in ("prior", "learn", "guess", "slip"))
     assert predictor(course.id).concept_params("tables").learn == pytest.approx(p["learn"])
+    # the problem's difficulty is refined from data (most attempts here were correct: easier than the author said)
+    refined = fit.params["difficulty"][str(pid)]
+    assert 0 < refined < 1
+    from tutor.knowledge_store import course_model
+
+    assert course_model(course.id).graph.problem(pid).difficulty == pytest.approx(refined)
 
 
-def test_unknown_course(capsys):
+def test_unknown_course_and_empty_log(course):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="no course"):
         call_command("fit_knowledge_model", "nope")
+    with pytest.raises(CommandError, match="no attempts"):
+        call_command("fit_knowledge_model", "example")

@@ -20,4 +20,7 @@ class Command(BaseCommand):
         if run_async:
             self.stdout.write(f"queued task {fit_knowledge_model_task.delay(info.id).id}")
             return
-        self.stdout.write(json.dumps(fit_knowledge_model_task(info.id)))
+        try:
+            self.stdout.write(json.dumps(fit_knowledge_model_task(info.id)))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
