@@ -1,7 +1,7 @@
 """Fixtures for the tutor engine tests.
 
 `course_graph` is the course every simulator test runs on, twice: a synthetic ramp-shaped DAG of 80 concepts (every
-concept with 4-8 problems from trivial to hard) and the real LLM101n course package (93 concepts, 259 problems, mostly
+concept with 4-8 problems from trivial to hard) and the real LLM101n course package (93 concepts, 330 problems, mostly
 of middling difficulty; a few concepts with one problem, only practised inside a dependent's problems, or with no
 problem at all). Another course: return a CourseGraph built from its package here, e.g.
 ``CourseGraph.from_records(concepts=[{"slug", "name", "prerequisites"}...], problems=[{"id", "concepts", "difficulty"}...])``.
