@@ -26,3 +26,10 @@ def course_ids(user, role: str) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(Membership.objects.filter(user=user, role=role).values_list("course_id", flat=True))
+
+
+def member_course_id(user, slug: str, role: str) -> int | None:
+    """Id of the course ``slug`` if ``user`` holds ``role`` in it, else None (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(user=user, role=role, course__slug=slug).values_list("course_id", flat=True).first()

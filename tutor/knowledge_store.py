@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from django.conf import settings
+from django.db import connection
 
 from courses import api as courses
 from tutor.engine.graph import Concept, CourseGraph, Problem
@@ -29,6 +30,7 @@ GRAPH_TTL = 30.0
 class CourseModel:
     """Everything the tutor needs about one course, read once: the DAG, problems, concept ids, the predictor."""
 
+    course: courses.CourseInfo
     graph: CourseGraph
     concept_ids: dict[str, int]
     concept_slugs: dict[int, str]
@@ -50,7 +52,7 @@ def _latest_fit(course_id: int) -> dict:
 
 
 def course_model(course_id: int) -> CourseModel:
-    """The cached :class:`CourseModel` of a course (built with 4 queries when missing or older than GRAPH_TTL)."""
+    """The cached :class:`CourseModel` of a course (built with 5 queries when missing or older than GRAPH_TTL)."""
     now = time.monotonic()
     with _lock:
         hit = _models.get(course_id)
@@ -65,7 +67,7 @@ def course_model(course_id: int) -> CourseModel:
         [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos],
     )
     predictor = DifficultyBKT({slug: BKTParams(**p) for slug, p in fitted.get("bkt", {}).items()})
-    model = CourseModel(graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
+    model = CourseModel(courses.get_course_by_id(course_id), graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
                         {p.id: p for p in problem_infos}, predictor)
     with _lock:
         _models[course_id] = (now, model)
@@ -99,16 +101,35 @@ def prior(pred: DifficultyBKT, slug: str) -> float:
 _FIELDS = ("concept_id", "mastery", "last_practised_at", "half_life_days", "attempts", "correct", "reviews")
 
 
+_STATES_SQL = None
+
+
+def _states_sql() -> str:
+    """SELECT of one student's knowledge rows, compiled once by the ORM (this read is on every practice request)."""
+    global _STATES_SQL
+    if _STATES_SQL is None:
+        qs = KnowledgeState.objects.filter(user_id=0, course_id=0).values_list(*_FIELDS)
+        sql, _ = qs.query.sql_with_params()
+        _STATES_SQL = sql
+    return _STATES_SQL
+
+
 def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dict[str, ConceptKnowledge]:
     """The student's stored knowledge, by concept slug (concepts never practised are absent). One query."""
     m = course_model(course_id)
-    qs = KnowledgeState.objects.filter(user=user, course_id=course_id)
-    if slugs is not None:
-        qs = qs.filter(concept_id__in=[m.concept_ids[s] for s in slugs if s in m.concept_ids])
+    if slugs is None:
+        with connection.cursor() as cur:
+            cur.execute(_states_sql(), [user.pk, course_id])
+            rows = cur.fetchall()
+    else:
+        ids = [m.concept_ids[s] for s in slugs if s in m.concept_ids]
+        rows = KnowledgeState.objects.filter(user=user, course_id=course_id, concept_id__in=ids).values_list(*_FIELDS)
     out = {}
-    for cid, mastery, last, half, attempts, correct, reviews in qs.values_list(*_FIELDS):
+    for cid, mastery, last, half, attempts, correct, reviews in rows:
         slug = m.concept_slugs.get(cid)
         if slug is not None:
+            if last is not None and not isinstance(last, datetime):  # SQLite returns text through a raw cursor
+                last = datetime.fromisoformat(last)
             out[slug] = ConceptKnowledge(mastery, last.timestamp() if last else None, half, attempts, correct, reviews)
     return out
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from academy.roles import is_enrolled
+from academy.roles import member_course_id
 from courses import api as courses
 from tutor.engine.diagnostic import Diagnostic
 from tutor.engine.policy import next_problem
@@ -35,13 +35,13 @@ class Served:
 
 
 def _course_for(user, slug: str) -> courses.CourseInfo:
-    """The course if ``user`` is enrolled; raises NotFound, NotEnrolled."""
-    course = courses.get_course(slug)
-    if course is None:
+    """The course if ``user`` is enrolled (one query on the usual path); raises NotFound, NotEnrolled."""
+    course_id = member_course_id(user, slug, "student")
+    if course_id is not None:
+        return store.course_model(course_id).course
+    if courses.get_course(slug) is None:
         raise NotFound("no such course")
-    if not is_enrolled(user, course.id):
-        raise NotEnrolled("enroll in the course first")
-    return course
+    raise NotEnrolled("enroll in the course first")
 
 
 
