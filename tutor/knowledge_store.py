@@ -101,16 +101,18 @@ def prior(pred: DifficultyBKT, slug: str) -> float:
 _FIELDS = ("concept_id", "mastery", "last_practised_at", "half_life_days", "attempts", "correct", "reviews")
 
 
-_STATES_SQL = None
+_STATES_SQL: tuple[str, tuple[str, ...]] | None = None
+_USER, _COURSE = -7001, -7002  # sentinels that tell the compiled parameters apart
 
 
-def _states_sql() -> str:
-    """SELECT of one student's knowledge rows, compiled once by the ORM (this read is on every practice request)."""
+def _states_sql() -> tuple[str, tuple[str, ...]]:
+    """(SQL, parameter names in order) of the SELECT of one student's knowledge rows, compiled once by the ORM —
+    this read is on every practice request."""
     global _STATES_SQL
     if _STATES_SQL is None:
-        qs = KnowledgeState.objects.filter(user_id=0, course_id=0).values_list(*_FIELDS)
-        sql, _ = qs.query.sql_with_params()
-        _STATES_SQL = sql
+        qs = KnowledgeState.objects.filter(user_id=_USER, course_id=_COURSE).values_list(*_FIELDS)
+        sql, params = qs.query.sql_with_params()
+        _STATES_SQL = (sql, tuple("user" if p == _USER else "course" for p in params))
     return _STATES_SQL
 
 
@@ -118,8 +120,9 @@ def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dic
     """The student's stored knowledge, by concept slug (concepts never practised are absent). One query."""
     m = course_model(course_id)
     if slugs is None:
+        sql, names = _states_sql()
         with connection.cursor() as cur:
-            cur.execute(_states_sql(), [user.pk, course_id])
+            cur.execute(sql, [user.pk if n == "user" else course_id for n in names])
             rows = cur.fetchall()
     else:
         ids = [m.concept_ids[s] for s in slugs if s in m.concept_ids]
