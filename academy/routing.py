@@ -1,2 +1,8 @@
 """Websocket routes of every app, wired here (apps don't know the project)."""
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from tutor.consumers import TAConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/courses/<slug:slug>/ta/", TAConsumer.as_asgi()),  # the automated TA (docs/ta.md)
+]

@@ -160,4 +160,16 @@ LOGGING = {
 # The automated TA (see docs/operations.md). Empty TA_BACKEND_URL and TA_MODEL_PATH: retrieval-only TA.
 TA_BACKEND_URL = os.environ.get("TA_BACKEND_URL", "")
 TA_MODEL_PATH = os.environ.get("TA_MODEL_PATH", "")
+TA_MODEL_NAME = os.environ.get("TA_MODEL_NAME", "")  # model to request from TA_BACKEND_URL (default: the first listed)
+TA_DEVICE = os.environ.get("TA_DEVICE", "cpu")  # in-process engine: cpu | cuda
+TA_ADAPTER_PATH = os.environ.get("TA_ADAPTER_PATH", "")  # optional LoRA adapter for TA_MODEL_PATH
+TA_RETRIEVER = os.environ.get("TA_RETRIEVER", "auto")  # auto | bm25 | embedding | hybrid | postgres (docs/ta.md)
+TA_EMBED_IN_BACKGROUND = env_bool("TA_EMBED_IN_BACKGROUND", True)
+TA_MAX_TOKENS = int(os.environ.get("TA_MAX_TOKENS", "400"))
+TA_TEMPERATURE = float(os.environ.get("TA_TEMPERATURE", "0.2"))
+TA_MIN_MEAN_LOGPROB = float(os.environ.get("TA_MIN_MEAN_LOGPROB", "-1.5"))  # escalate answers less confident than this
+TA_RATE_LIMIT = int(os.environ.get("TA_RATE_LIMIT", "6"))  # questions per TA_RATE_WINDOW_S per student
+TA_RATE_WINDOW_S = int(os.environ.get("TA_RATE_WINDOW_S", "60"))
+TA_DAILY_CAP = int(os.environ.get("TA_DAILY_CAP", "100"))  # questions per student per UTC day
+TA_MAX_MESSAGE_CHARS = int(os.environ.get("TA_MAX_MESSAGE_CHARS", "2000"))
 TUTOR_MASTERY_THRESHOLD = float(os.environ.get("TUTOR_MASTERY_THRESHOLD", "0.95"))

@@ -7,6 +7,7 @@ from courses import rest as courses_rest
 from courses import views as courses_views
 from tutor import practice_rest
 from tutor import rest as tutor_rest
+from tutor import ta_rest
 from tutor import views as tutor_views
 
 from . import rest, views
@@ -23,6 +24,8 @@ api = [
     path("courses/<slug:slug>/knowledge/", practice_rest.Knowledge.as_view(), name="api-knowledge"),
     path("courses/<slug:slug>/diagnostic/", practice_rest.DiagnosticStart.as_view(), name="api-diagnostic"),
     path("courses/<slug:slug>/diagnostic/answer/", practice_rest.DiagnosticAnswer.as_view(), name="api-diagnostic-answer"),
+    path("courses/<slug:slug>/ta/threads/", ta_rest.Threads.as_view(), name="api-ta-threads"),
+    path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_rest.ThreadDetail.as_view(), name="api-ta-thread"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

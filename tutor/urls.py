@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ta_views, views
 
 app_name = "tutor"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("problems/<int:problem_id>/attempt/", views.problem_attempt, name="attempt"),
     path("problems/<int:problem_id>/hint/", views.problem_hint, name="hint"),
     path("problems/<int:problem_id>/solution/", views.problem_solution, name="solution"),
+    path("courses/<slug:slug>/ta/", ta_views.thread_list, name="ta-threads"),
+    path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_views.thread_detail, name="ta-thread"),
     path("problems/<int:problem_id>/stuck/", views.problem_stuck, name="stuck"),
     path("courses/<slug:slug>/practice/", views.practice_page, name="practice"),
     path("courses/<slug:slug>/knowledge/", views.knowledge_page, name="knowledge"),
