@@ -201,7 +201,7 @@ def practice_page(request, slug):
         state = selectors.problem_states(request.user, [served.problem.id])[served.problem.id]
         ctx.update(ctx=_problem_context(request.user, served.problem, state),
                    mastery_line=_mastery_line(request.user, served.problem),
-                   step_title=courses.get_step_by_id(served.problem.step_id).title)
+                   step=courses.get_step_by_id(served.problem.step_id))
     return render(request, "tutor/practice.html", ctx)
 
 
