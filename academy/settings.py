@@ -173,3 +173,4 @@ TA_RATE_WINDOW_S = int(os.environ.get("TA_RATE_WINDOW_S", "60"))
 TA_DAILY_CAP = int(os.environ.get("TA_DAILY_CAP", "100"))  # questions per student per UTC day
 TA_MAX_MESSAGE_CHARS = int(os.environ.get("TA_MAX_MESSAGE_CHARS", "2000"))
 TUTOR_MASTERY_THRESHOLD = float(os.environ.get("TUTOR_MASTERY_THRESHOLD", "0.95"))
+TUTOR_REVIEW_SHARE = float(os.environ.get("TUTOR_REVIEW_SHARE", "0.2"))  # share of served problems that are due reviews

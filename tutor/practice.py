@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -22,7 +23,6 @@ from .models import Attempt, DiagnosticSession, ServedProblem
 from .services import NotEnrolled, NotFound, TutorError
 
 RECENT = 15
-REVIEW_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def serve_next(*, user, course_slug: str, jump_to: str | None = None) -> Served 
     recent = list(Attempt.objects.filter(user=user, course_id=course.id).order_by("-created_at", "-id")
                   .values_list("problem_id", flat=True)[:RECENT])
     try:
-        sel = next_problem(graph, states, timezone.now(), recent, target=course.target_success, review_share=REVIEW_SHARE,
+        sel = next_problem(graph, states, timezone.now(), recent, target=course.target_success, review_share=settings.TUTOR_REVIEW_SHARE,
                            jump_to=jump_to, rng=random.Random(), predictor=pred, config=store.knowledge_config())
     except ValueError as exc:
         raise TutorError(str(exc)) from exc
