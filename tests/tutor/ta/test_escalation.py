@@ -97,6 +97,6 @@ async def test_human_answer_reaches_the_students_socket(connect, ta_student, ta_
     await sync_to_async(grant_role)(user=ta, course_id=ta_course.id, role="ta")
     await sync_to_async(services.post_human_answer)(escalation_id=events[1]["escalation"], author=ta,
                                                     text="Divide by the **row** total.")
-    pushed = await comm.receive_json_from(timeout=5)
+    pushed = await comm.receive_json_from(timeout=20)  # generous: a loaded CI machine, Redis layer
     assert pushed["type"] == "human_answer" and pushed["thread"] == events[-1]["thread"]
     assert pushed["message"]["role"] == "human_ta" and "<strong>row</strong>" in pushed["message"]["html"]
