@@ -1,4 +1,4 @@
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.management.base import BaseCommand
 
 from academy.models import Membership
@@ -23,6 +23,11 @@ class Command(BaseCommand):
             if created:
                 user.set_password(PASSWORD)
                 user.save()
+            if role == Membership.Role.FACULTY and not user.is_staff:  # authors may edit content in the admin
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+                user.user_permissions.add(*Permission.objects.filter(content_type__app_label="courses"))
             for c in courses:
                 grant_role(user=user, course_id=c.id, role=role)
-        self.stdout.write("Demo accounts (password 'academy-demo'): student (student), faculty (author), ta (TA)")
+        self.stdout.write("Demo accounts (password 'academy-demo'): student (student), faculty (author; content "
+                          "editor at /admin/), ta (TA)")
