@@ -23,3 +23,18 @@ def test_logout_is_a_post_with_csrf(client, make_user):
     client.force_login(make_user("out"))
     assert client.post("/accounts/logout/").status_code == 302
     assert "Log in" in client.get("/").content.decode()
+
+
+def test_seed_demo_creates_the_three_roles_idempotently(course, client):
+    from django.core.management import call_command
+
+    from academy.roles import roles
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    from django.contrib.auth.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=["student", "faculty", "ta"])}
+    assert {n: roles(u, course.id) for n, u in users.items()} == {"student": {"student"}, "faculty": {"faculty"}, "ta": {"ta"}}
+    assert client.login(username="faculty", password="academy-demo")
+    assert client.get("/admin/courses/problem/").status_code == 200
