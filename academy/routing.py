@@ -2,7 +2,9 @@
 from django.urls import path
 
 from tutor.consumers import TAConsumer
+from tutor.staff_consumers import StaffQueueConsumer
 
 websocket_urlpatterns: list = [
     path("ws/courses/<slug:slug>/ta/", TAConsumer.as_asgi()),  # the automated TA (docs/ta.md)
+    path("ws/courses/<slug:slug>/staff/queue/", StaffQueueConsumer.as_asgi()),  # the TAs' live queue (docs/staff.md)
 ]

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from courses import rest as courses_rest
 from courses import views as courses_views
-from tutor import practice_rest
+from tutor import practice_rest, staff_rest
 from tutor import rest as tutor_rest
 from tutor import ta_rest
 from tutor import views as tutor_views
@@ -26,6 +26,19 @@ api = [
     path("courses/<slug:slug>/diagnostic/answer/", practice_rest.DiagnosticAnswer.as_view(), name="api-diagnostic-answer"),
     path("courses/<slug:slug>/ta/threads/", ta_rest.Threads.as_view(), name="api-ta-threads"),
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_rest.ThreadDetail.as_view(), name="api-ta-thread"),
+    path("courses/<slug:slug>/ta/threads/<int:thread_id>/share/", staff_rest.Share.as_view(), name="api-ta-share"),
+    path("courses/<slug:slug>/staff/escalations/", staff_rest.Queue.as_view(), name="api-staff-queue"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/", staff_rest.EscalationDetail.as_view(),
+         name="api-staff-escalation"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/claim/", staff_rest.Claim.as_view(), name="api-staff-claim"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/answer/", staff_rest.Answer.as_view(), name="api-staff-answer"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/resolve/", staff_rest.Resolve.as_view(),
+         name="api-staff-resolve"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/reopen/", staff_rest.Reopen.as_view(), name="api-staff-reopen"),
+    path("courses/<slug:slug>/staff/messages/<int:message_id>/endorse/", staff_rest.Endorse.as_view(), name="api-staff-endorse"),
+    path("courses/<slug:slug>/staff/messages/<int:message_id>/correct/", staff_rest.Correct.as_view(), name="api-staff-correct"),
+    path("courses/<slug:slug>/staff/inbox/", staff_rest.Inbox.as_view(), name="api-staff-inbox"),
+    path("courses/<slug:slug>/staff/stuck-map/", staff_rest.StuckMap.as_view(), name="api-staff-stuck-map"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -189,6 +189,10 @@ class Message(models.Model):
     error = models.CharField(max_length=300, blank=True)
     flagged = models.BooleanField(default=False, help_text="The student said this answer didn't help.")
     endorsed = models.BooleanField(default=False, help_text="A TA endorsed it: it joins the TA's retrieval sources.")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="The TA who endorsed or corrected this answer.")
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections",
+                                 help_text="For a TA's correction: the AI answer it corrects.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -213,10 +217,13 @@ class Escalation(models.Model):
         BACKEND_DOWN = "backend_down", "The model was unavailable"
 
     class Status(models.TextChoices):
+        """State machine (tutor/staff/transitions.py): open → claimed → answered → resolved; answered or resolved →
+        open again when reopened."""
+
         OPEN = "open"
         CLAIMED = "claimed"
         ANSWERED = "answered"
-        CLOSED = "closed"
+        RESOLVED = "resolved"
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="escalations")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
@@ -238,7 +245,8 @@ class Escalation(models.Model):
 
 
 class EscalationEvent(models.Model):
-    """Append-only history of an escalation: asked → ai_answered → escalated → claimed → answered → endorsed/closed."""
+    """Append-only history of an escalation: asked → ai_answered → escalated → claimed → answered → endorsed/corrected
+    → resolved (→ reopened ...)."""
 
     class Kind(models.TextChoices):
         ASKED = "asked"
@@ -247,7 +255,9 @@ class EscalationEvent(models.Model):
         CLAIMED = "claimed"
         ANSWERED = "answered"
         ENDORSED = "endorsed"
-        CLOSED = "closed"
+        CORRECTED = "corrected"
+        RESOLVED = "resolved"
+        REOPENED = "reopened"
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -271,3 +281,50 @@ class TextEmbedding(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["model_name", "text_sha256"], name="one_embedding_per_text")]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The people side of the TA loop (tutor/staff/, docs/staff.md): shared "dumb question" threads, in-app notifications.
+
+
+class SharedThread(models.Model):
+    """An anonymized copy of a TA thread a student chose to share with the course's authors.
+
+    No link back to the student: the copy holds no user, no thread foreign key and no message ids, only
+    ``source_digest`` (HMAC-SHA256 of the thread id under SECRET_KEY) so that its owner can unshare it. Times are
+    coarsened to the day (``shared_on``, ``asked_on``). ``messages`` is ``[{role, text, html, sources}]``, filled by
+    the anonymizing Celery task (``status`` pending → ready)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        READY = "ready"
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey("courses.Step", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    problem = models.ForeignKey("courses.Problem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_digest = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(max_length=200, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+    asked_on = models.DateField()
+    shared_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["course", "status", "shared_on"])]
+
+
+class Notification(models.Model):
+    """An in-app notification (e.g. "a human TA answered your question"), unread until ``read_at``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]

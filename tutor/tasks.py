@@ -10,3 +10,10 @@ def fit_knowledge_model_task(course_id: int) -> dict:
     fit = fit_knowledge_model(course_id=course_id)
     return {"fit_id": fit.id, "n_attempts": fit.n_attempts, "n_students": fit.n_students, "concepts": len(fit.params["bkt"]),
             "problems": len(fit.params["difficulty"]), "fit_seconds": round(fit.fit_seconds, 3)}
+
+
+from .staff_tasks import (  # noqa: E402,F401  (the worker finds every task through this module)
+    anonymize_shared_thread_task,
+    reindex_course_task,
+    send_notification_email_task,
+)

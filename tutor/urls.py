@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ta_views, views
+from . import staff_views, ta_views, views
 
 app_name = "tutor"
 urlpatterns = [
@@ -13,6 +13,17 @@ urlpatterns = [
     path("courses/<slug:slug>/ta/", ta_views.thread_list, name="ta-threads"),
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_views.thread_detail, name="ta-thread"),
     path("problems/<int:problem_id>/stuck/", views.problem_stuck, name="stuck"),
+    path("courses/<slug:slug>/ta/threads/<int:thread_id>/share/", staff_views.share_page, name="staff-share"),
+    path("courses/<slug:slug>/ta/threads/<int:thread_id>/unshare/", staff_views.unshare, name="staff-unshare"),
+    path("courses/<slug:slug>/staff/queue/", staff_views.queue_page, name="staff-queue"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/", staff_views.escalation_page, name="staff-escalation"),
+    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/<slug:action>/", staff_views.escalation_action,
+         name="staff-escalation-action"),
+    path("courses/<slug:slug>/staff/messages/<int:message_id>/<slug:action>/", staff_views.message_action,
+         name="staff-message-action"),
+    path("courses/<slug:slug>/staff/inbox/", staff_views.inbox_page, name="staff-inbox"),
+    path("courses/<slug:slug>/staff/stuck-map/", staff_views.stuckmap_page, name="staff-stuck-map"),
+    path("notifications/", staff_views.notifications_page, name="notifications"),
     path("courses/<slug:slug>/practice/", views.practice_page, name="practice"),
     path("courses/<slug:slug>/knowledge/", views.knowledge_page, name="knowledge"),
     path("courses/<slug:slug>/placement/", views.placement_page, name="placement"),

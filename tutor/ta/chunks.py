@@ -114,7 +114,7 @@ def course_chunks(course: courses.CourseInfo, endorsed: list[dict] | None = None
             for n, p in enumerate(problems_by_step.get(step.id, []), 1):
                 out.extend(_problem_chunks(course, step, p, n))
     for e in endorsed or []:
-        title = f"Endorsed answer: {collapse(e['question'])[:80]}"
+        title = f"Staff-verified answer: {collapse(e['question'])[:80]}"  # endorsed or corrected by a TA
         out.append(Chunk("endorsed", course.id, e["step_id"], e["step_slug"], title,
                          f"Q: {e['question']}\nA: {e['answer']}", step_url(course.slug, e["step_slug"])))
     return out

@@ -87,7 +87,7 @@ def _setting(name: str, default):
 
 def _sources(hits) -> list[dict]:
     return [{"n": i, "title": h.chunk.title, "url": h.chunk.url, "kind": h.chunk.kind, "step": h.chunk.step_id,
-             "problem": h.chunk.problem_id} for i, h in enumerate(hits, 1)]
+             "problem": h.chunk.problem_id, "verified": h.chunk.kind == "endorsed"} for i, h in enumerate(hits, 1)]
 
 
 class Turn:
