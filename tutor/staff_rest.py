@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
 from .staff import inbox, permissions, selectors, services, sharing, stuckmap
@@ -34,13 +35,15 @@ class Queue(APIView):
     @extend_schema(summary="The course's escalation queue (TAs), oldest first", operation_id="staff_queue_list",
                    parameters=[OpenApiParameter("filter", str, enum=list(selectors.FILTERS),
                                                 description="open (unclaimed, default), mine (claimed by me), all")],
-                   responses={200: OpenApiResponse(description="list of escalations"), 404: NOT_FOUND})
+                   responses={200: OpenApiResponse(description="a page of escalations: {count, next, previous, results}"), 404: NOT_FOUND})
     def get(self, request, slug):
         course = permissions.ta_course(request.user, slug)
         flt = request.query_params.get("filter", "open")
         if flt not in selectors.FILTERS:
             return Response({"code": "bad_request", "detail": f"filter must be one of {selectors.FILTERS}"}, status=400)
-        return Response([selectors.queue_item(e) for e in selectors.queue(course.id, request.user, flt)])
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.queue(course.id, request.user, flt), request, view=self)
+        return paginator.get_paginated_response([selectors.queue_item(e) for e in page])
 
 
 class EscalationDetail(APIView):

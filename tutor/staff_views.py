@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from .staff import inbox, permissions, selectors, services, sharing, stuckmap
 from .staff.transitions import StaffError
 
 ACTIONS = ("claim", "answer", "resolve", "reopen")
+PAGE_SIZE = 25
 
 
 @login_required
@@ -26,8 +28,9 @@ def queue_page(request, slug):
     flt = request.GET.get("filter", "open")
     if flt not in selectors.FILTERS:
         flt = "open"
-    items = [selectors.queue_item(e) for e in selectors.queue(course.id, request.user, flt)]
-    ctx = {"course": course, "items": items, "filter": flt, "filters": selectors.FILTERS}
+    page = Paginator(selectors.queue(course.id, request.user, flt), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [selectors.queue_item(e) for e in page.object_list]
+    ctx = {"course": course, "items": items, "filter": flt, "filters": selectors.FILTERS, "page": page}
     if request.GET.get("partial"):
         return render(request, "tutor/staff/_queue.html", ctx)
     return render(request, "tutor/staff/queue.html", ctx)

@@ -27,7 +27,8 @@
     var known = {};
     Array.prototype.forEach.call(queue.querySelectorAll("[data-escalation]"), function (li) { known[li.dataset.escalation] = 1; });
     var refresh = function () {
-      var url = location.pathname + "?filter=" + encodeURIComponent(queue.dataset.filter) + "&partial=1";
+      var page = new URLSearchParams(location.search).get("page") || "1";
+      var url = location.pathname + "?filter=" + encodeURIComponent(queue.dataset.filter) + "&page=" + encodeURIComponent(page) + "&partial=1";
       fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
         if (html === null) return;
         queue.innerHTML = html;

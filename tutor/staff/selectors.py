@@ -12,9 +12,9 @@ from .transitions import allowed_actions
 FILTERS = ("open", "mine", "all")
 
 
-def queue(course_id: int, user, filter: str = "open") -> list[Escalation]:
+def queue(course_id: int, user, filter: str = "open"):
     """Escalations of a course, oldest first. ``open``: waiting for a TA (unclaimed); ``mine``: claimed by ``user``
-    and not resolved; ``all``: every one. Raises ValueError for another filter."""
+    and not resolved; ``all``: every one. A queryset (slice it to page). Raises ValueError for another filter."""
     if filter not in FILTERS:
         raise ValueError(f"filter must be one of {FILTERS}")
     qs = (Escalation.objects.filter(course_id=course_id)
@@ -23,7 +23,7 @@ def queue(course_id: int, user, filter: str = "open") -> list[Escalation]:
         qs = qs.filter(status=Escalation.Status.OPEN)
     elif filter == "mine":
         qs = qs.filter(claimed_by=user).exclude(status=Escalation.Status.RESOLVED)
-    return list(qs.order_by("created_at", "id"))
+    return qs.order_by("created_at", "id")
 
 
 def queue_item(e: Escalation) -> dict:

@@ -20,7 +20,7 @@ def test_full_cycle_with_history_notification_and_email(people, django_capture_o
     cid = people.course.id
     assert [e.id for e in selectors.queue(cid, people.tom, "open")] == [esc.id]
     services.claim(course_id=cid, escalation_id=esc.id, ta=people.tom)
-    assert selectors.queue(cid, people.tom, "open") == [] and len(selectors.queue(cid, people.tom, "mine")) == 1
+    assert list(selectors.queue(cid, people.tom, "open")) == [] and len(selectors.queue(cid, people.tom, "mine")) == 1
     with django_capture_on_commit_callbacks(execute=True):
         msg = services.answer(course_id=cid, escalation_id=esc.id, ta=people.tom, text="Divide each count by the **row** sum.")
     assert msg.role == "human_ta" and Message.objects.filter(thread=t, role="human_ta").count() == 1
