@@ -20,6 +20,11 @@ few words and the coalescing), the server-side TTFT (first token from the engine
 (median; server side), aggregate tokens/s (all answer tokens ÷ wall time). Baseline: the prompts the TA built at the
 top level, answered one at a time with ``model.generate`` (sampled at temperature 1, same max tokens); and for
 reference the same requests submitted straight to the engine (no Django, no websocket). Prints ONE JSON line on stdout.
+
+The engine's prefix cache is cleared before each level (and before the engine-only run), so a level only reuses the
+keys/values of prompts asked within it — 16 students asking 4 questions share the rules and, per question, the
+retrieved passages; `prefix_hit_rate` is the fraction of prompt tokens found in the cache. --warm-prefix-cache keeps
+the cache across levels instead (a server that has seen the questions before); --no-prefix-cache switches it off.
 """
 from __future__ import annotations
 
@@ -182,6 +187,8 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--new-tokens", type=int, default=128)
     p.add_argument("--levels", default="1,4,16")
+    p.add_argument("--warm-prefix-cache", action="store_true", help="keep the prefix cache across levels")
+    p.add_argument("--no-prefix-cache", action="store_true", help="switch automatic prefix caching off")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     levels = [int(x) for x in args.levels.split(",")]
@@ -203,6 +210,18 @@ def main() -> None:
                                max_positions=4096)
         configure(path, args.new_tokens)
         engine = backends.engine_for(str(path))
+        if args.no_prefix_cache:
+            engine.prefix_cache.max_bytes = 0
+
+        def reset_prefix_cache():
+            if not args.warm_prefix_cache:
+                engine.prefix_cache.clear()
+            return engine.prefix_cache.stats.hit_tokens, engine.prefix_cache.stats.queried_tokens
+
+        def hit_rate(since):
+            st = engine.prefix_cache.stats
+            queried = st.queried_tokens - since[1]
+            return round((st.hit_tokens - since[0]) / queried, 3) if queried else 0.0
         n_params = sum(t.numel() for t in engine.model.parameters())
         prompts: list = []
         submit = engine.submit
@@ -228,14 +247,18 @@ def main() -> None:
             prompts.clear()
             per_student = max(1, 4 // c) if c < 4 else (2 if c == 4 else 1)
             log(f"{c} concurrent students ...")
+            since = reset_prefix_cache()
             results[str(c)] = asyncio.run(level(url, origin, cookies, c, per_student))
+            results[str(c)]["prefix_hit_rate"] = hit_rate(since)
             log(json.dumps(results[str(c)]))
         top_prompts = list(prompts)
         engine.submit = submit
         server.should_exit = True
 
         log(f"the engine alone (no Django, no websocket) on the {len(top_prompts)} prompts of the top level ...")
+        since = reset_prefix_cache()
         engine_tps = asyncio.run(engine_only(engine, top_prompts, args.new_tokens))
+        engine_hit_rate = hit_rate(since)
         log(f"sequential model.generate on the {len(top_prompts)} prompts of the top level ...")
         tok = engine.tokenizer
         prompt_tokens = [len(tok.apply_chat_template(m, add_generation_prompt=True, tokenize=True)["input_ids"])
@@ -250,6 +273,9 @@ def main() -> None:
             "prompt_tokens_median": statistics.median(prompt_tokens), "database": connection.vendor,
             "levels": results,
             "engine_only_aggregate_tokens_per_s_at_top": round(engine_tps, 1),
+            "engine_only_prefix_hit_rate": engine_hit_rate,
+            "prefix_cache": ("off" if args.no_prefix_cache else "warm" if args.warm_prefix_cache
+                             else "cleared per level"),
             "sequential_generate_tokens_per_s": round(seq_tps, 1),
             "speedup_aggregate_vs_sequential_at_top": round(top["aggregate_tokens_per_s"] / seq_tps, 2),
             "loadavg_before": round(load_before, 2), "loadavg_after": round(os.getloadavg()[0], 2),

@@ -1,9 +1,15 @@
 """The batching inference engine: many concurrent requests, one decode step for all of them.
 
 Continuous batching (Yu et al. 2022, "Orca", OSDI): a worker thread owns the model. Between two decode steps it drops
-finished and cancelled requests, admits waiting ones (their prompts are prefilled together, left-padded, within a
-token budget) and then runs a single forward pass that produces the next token of every running request. The KV cache
-is a `SlotKVCache` whose rows join and leave without touching the others.
+finished and cancelled requests, admits waiting ones to free slots, prefills one *wave* of admitted prompts (together,
+left-padded, within a budget of computed tokens) and then runs a single forward pass that produces the next token of
+every running request. The KV cache is a `SlotKVCache` whose rows join and leave without touching the others.
+
+Automatic prefix caching (`PrefixCache`, vLLM-style block hashing): the keys/values of recent prompts are kept, and a
+new prompt only computes what follows its longest cached prefix (the TA's rules and retrieved passages are shared
+across students). A prompt whose uncached part starts with a block that another prompt of the wave will compute waits
+for the next wave and then reuses it, so 16 students asking at once compute a shared prefix once. Waves interleave
+with decode steps, so running streams are stalled by at most one wave's prefill (`max_prefill_tokens`).
 
 Why not transformers' own continuous batching (`model.init_continuous_batching`, transformers 5.x)? It works on CPU and
 matches greedy `generate`, but measured on the 4-layer/512-hidden benchmark model with 2 CPU threads its decode step at
@@ -34,6 +40,7 @@ from .base import EngineBase, Prompt
 from .detok import IncrementalDetokenizer, StopStringMatcher
 from .errors import EngineClosedError, EngineOverloadedError, InvalidRequestError, ModelLoadError
 from .kv_cache import SlotKVCache
+from .prefix_cache import PrefixCache
 from .sampling import select_tokens
 from .stream import RequestStream
 from .types import Delta, SamplingParams, TopToken
@@ -51,6 +58,7 @@ class _Request:
     generator: torch.Generator | None
     detok: IncrementalDetokenizer
     stopper: StopStringMatcher
+    block_keys: list[bytes] = field(default_factory=list)
     submitted_at: float = field(default_factory=time.perf_counter)
     generated: int = 0
     last_token: int = -1
@@ -74,10 +82,12 @@ class Engine(EngineBase):
 
     max_batch_size: most sequences decoded together (slots of the KV cache).
     max_queue: most requests waiting for a slot; beyond it `submit` raises `EngineOverloadedError`.
-    max_prefill_tokens: prompt tokens prefilled between two decode steps (bounds the stall of running streams;
-      a single longer prompt is still admitted alone).
+    max_prefill_tokens: prompt tokens computed (not found in the prefix cache) between two decode steps (bounds the
+      stall of running streams; a single longer prompt is still prefilled alone).
     max_context: prompt + answer limit in tokens (default: the model's `max_position_embeddings`).
     kv_capacity: initial KV-cache columns (the cache compacts, then doubles, when they run out).
+    prefix_cache_bytes: cap on the prefix cache's key/value bytes (0 disables prefix caching).
+    prefix_block_size: tokens per prefix-cache block (reuse is at this granularity).
     """
 
     def __init__(
@@ -91,6 +101,8 @@ class Engine(EngineBase):
         max_context: int | None = None,
         model_name: str | None = None,
         kv_capacity: int = 256,
+        prefix_cache_bytes: int = 256 << 20,
+        prefix_block_size: int = 16,
     ) -> None:
         super().__init__(model_name or getattr(model.config, "_name_or_path", None) or "model")
         if not _attention_layers_only(model):
@@ -109,7 +121,9 @@ class Engine(EngineBase):
         num_layers = model.config.get_text_config(decoder=True).num_hidden_layers
         self._cache = SlotKVCache(num_layers, max_batch_size, capacity=kv_capacity,
                                   max_capacity=max(kv_capacity, 2 * (self.max_context + 1)))
+        self.prefix_cache = PrefixCache(prefix_block_size, prefix_cache_bytes)
         self._rows: list[_Request] = []
+        self._staged: list[_Request] = []  # admitted (slot reserved), waiting for their prefill wave
         self._pending: deque[_Request] = deque()
         self._cancelled: set[str] = set()
         self._cv = threading.Condition()
@@ -167,7 +181,7 @@ class Engine(EngineBase):
 
     @property
     def queue_depth(self) -> int:
-        return len(self._pending)
+        return len(self._pending) + len(self._staged)
 
     @property
     def active_sequences(self) -> int:
@@ -220,6 +234,7 @@ class Engine(EngineBase):
             request_id=rid, prompt_ids=ids, params=params, stream=stream,
             max_new=min(params.max_tokens, room), generator=generator,
             detok=IncrementalDetokenizer(self.tokenizer, ids), stopper=StopStringMatcher(params.stop),
+            block_keys=self.prefix_cache.block_keys(ids) if self.prefix_cache.enabled else [],
         )
         with self._cv:
             if len(self._pending) >= self.max_queue:
@@ -240,33 +255,37 @@ class Engine(EngineBase):
         try:
             while True:
                 with self._cv:
-                    while not (self._stopping or self._pending or self._rows or self._cancelled):
+                    while not (self._stopping or self._pending or self._staged or self._rows or self._cancelled):
                         self._cv.wait()
                     if self._stopping:
                         return
                     cancelled, self._cancelled = self._cancelled, set()
-                    admitted = self._take_pending(cancelled)
+                    self._admit(cancelled)
                 self._drop_cancelled(cancelled)
+                wave: list[_Request] = []
                 try:
                     with torch.inference_mode():
-                        if admitted:
-                            self._prefill(admitted)
+                        wave = self._next_wave()
+                        if wave:
+                            self._prefill(wave)
                         if self._rows:
                             self._decode_step()
                 except Exception as exc:  # a failed step fails its requests, not the worker
                     log.exception("inference step failed")
-                    for req in admitted + self._rows:
+                    staged, self._staged = self._staged, []
+                    for req in wave + staged + self._rows:
                         if not req.done:
                             self._finish(req, "error", error=f"{type(exc).__name__}: {exc}")
                     self._reset_batch()
+                    self.prefix_cache.clear()
         except BaseException as exc:  # pragma: no cover - worker death
             self._fatal = exc
             log.exception("inference worker died")
         finally:
             self._abort_all("error" if self._fatal else "cancelled")
 
-    def _take_pending(self, cancelled: set[str]) -> list[_Request]:
-        """Under the lock: drop cancelled waiting requests, pop the ones that fit (slots, prefill budget)."""
+    def _admit(self, cancelled: set[str]) -> None:
+        """Under the lock: drop cancelled waiting requests, move waiting ones to the free slots (FIFO)."""
         if cancelled:
             keep = deque()
             for req in self._pending:
@@ -275,20 +294,49 @@ class Engine(EngineBase):
                 else:
                     keep.append(req)
             self._pending = keep
-        free = self.max_batch_size - len(self._rows)
-        admitted: list[_Request] = []
+        free = self.max_batch_size - len(self._rows) - len(self._staged)
+        while self._pending and free > 0:
+            self._staged.append(self._pending.popleft())
+            free -= 1
+
+    def _usable_blocks(self, req: _Request) -> int:
+        """Prefix-cache blocks a request may reuse: full blocks before its last token (whose logits are needed)."""
+        return min(len(req.block_keys), (len(req.prompt_ids) - 1) // self.prefix_cache.block_size)
+
+    def _next_wave(self) -> list[_Request]:
+        """Take the staged requests to prefill now (FIFO, within `max_prefill_tokens` of computed tokens).
+
+        A request whose first uncached block will be computed by a request already in the wave waits for the next
+        wave, where it finds that block (and the rest of their common prefix) in the prefix cache.
+        """
+        cache = self.prefix_cache
         budget = self.max_prefill_tokens
-        while self._pending and len(admitted) < free:
-            n = len(self._pending[0].prompt_ids)
-            if admitted and n > budget:
+        wave: list[_Request] = []
+        computing: set[bytes] = set()
+        for req in self._staged:
+            usable = self._usable_blocks(req)
+            hit = cache.match(req.block_keys[:usable])
+            if hit < usable and req.block_keys[hit] in computing:
+                continue
+            cost = len(req.prompt_ids) - hit * cache.block_size
+            if wave and cost > budget:
                 break
-            admitted.append(self._pending.popleft())
-            budget -= n
-        return admitted
+            wave.append(req)
+            computing.update(req.block_keys[hit:])
+            budget -= cost
+        if wave:
+            taken = {id(r) for r in wave}
+            self._staged = [r for r in self._staged if id(r) not in taken]
+        return wave
 
     def _drop_cancelled(self, cancelled: set[str]) -> None:
         if not cancelled:
             return
+        if self._staged:
+            for req in self._staged:
+                if req.request_id in cancelled:
+                    self._finish(req, "cancelled")
+            self._staged = [r for r in self._staged if not r.done]
         for row in range(len(self._rows) - 1, -1, -1):
             if self._rows[row].request_id in cancelled:
                 self._finish(self._rows[row], "cancelled")
@@ -306,49 +354,88 @@ class Engine(EngineBase):
             self._cache.remove_row(self._cache.batch - 1)
 
     @staticmethod
-    def _groups(reqs: list[_Request]) -> list[list[_Request]]:
-        """Split prompts into prefill batches of similar length (padding ≤ 25 % of each batch)."""
-        groups: list[list[_Request]] = []
-        for req in sorted(reqs, key=lambda r: len(r.prompt_ids)):
+    def _groups(reqs: list[tuple[_Request, int]]) -> list[list[tuple[_Request, int]]]:
+        """Split (request, cached tokens) pairs into prefill batches of similar computed length (padding ≤ 25 %)."""
+        groups: list[list[tuple[_Request, int]]] = []
+        for item in sorted(reqs, key=lambda rc: len(rc[0].prompt_ids) - rc[1]):
             if groups:
                 g = groups[-1]
-                n = len(req.prompt_ids)
-                total = sum(len(r.prompt_ids) for r in g) + n
+                n = len(item[0].prompt_ids) - item[1]
+                total = sum(len(r.prompt_ids) - c for r, c in g) + n
                 if n * (len(g) + 1) <= 1.25 * total:
-                    g.append(req)
+                    g.append(item)
                     continue
-            groups.append([req])
+            groups.append([item])
         return groups
 
     def _prefill(self, reqs: list[_Request]) -> None:
+        """Prefill a wave: each prompt's cached prefix comes from the prefix cache, the rest is computed."""
+        cache = self.prefix_cache
+        hits = []
+        for r in reqs:
+            if cache.enabled:
+                n, k, v = cache.lookup(r.block_keys[: self._usable_blocks(r)], len(r.prompt_ids))
+            else:
+                n, k, v = 0, None, None
+            hits.append((r, n, k, v))
+        kv = {id(r): (k, v) for r, _, k, v in hits}
+        for group in self._groups([(r, n) for r, n, _, _ in hits]):
+            self._prefill_group(group, kv)
+
+    def _prefill_group(self, group: list[tuple[_Request, int]], kv: dict) -> None:
         from transformers import DynamicCache
 
-        for group in self._groups(reqs):
-            lengths = [len(r.prompt_ids) for r in group]
-            width = max(lengths)
-            ids = torch.full((len(group), width), self.pad_token_id, dtype=torch.long)
-            mask = torch.zeros((len(group), width), dtype=torch.long)
-            for i, r in enumerate(group):
-                ids[i, width - lengths[i]:] = torch.tensor(r.prompt_ids)
-                mask[i, width - lengths[i]:] = 1
-            positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
-            cache = DynamicCache(config=self.model.config)
-            out = self.model(
-                input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
-                position_ids=positions.to(self.device), past_key_values=cache, use_cache=True, logits_to_keep=1,
-            )
-            choice = select_tokens(out.logits[:, -1], [r.params for r in group], [r.generator for r in group])
-            now = time.perf_counter()
-            for i, r in enumerate(group):
-                self._emit_first_token(now - r.submitted_at)
-                if self._accept(r, choice.tokens[i], choice.logprobs and choice.logprobs[i], choice.top[i]):
-                    continue  # finished on its first token
-                p = lengths[i]
-                keys = [layer.keys[i, :, width - p:] for layer in cache.layers]
-                values = [layer.values[i, :, width - p:] for layer in cache.layers]
-                self._cache.add_row(keys, values, next_position=p)
-                self._rows.append(r)
-            del cache, out
+        b = len(group)
+        cached = [c for _, c in group]
+        new = [len(r.prompt_ids) - c for r, c in group]
+        past, width = max(cached), max(new)
+        # row i: [pad | cached prefix (cached[i]) | pad | new tokens (new[i])]; holes are masked, positions explicit
+        ids = torch.full((b, width), self.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((b, past + width), dtype=torch.long)
+        positions = torch.zeros((b, width), dtype=torch.long)
+        for i, (r, c) in enumerate(group):
+            ids[i, width - new[i]:] = torch.tensor(r.prompt_ids[c:])
+            mask[i, past - c: past] = 1
+            mask[i, past + width - new[i]:] = 1
+            positions[i, width - new[i]:] = torch.arange(c, c + new[i])
+        dev = self.device
+        pkv = DynamicCache(config=self.model.config)
+        if past:
+            k0, v0 = next(kv[id(r)] for r, c in group if c)
+            layers, heads = k0.shape[0], k0.shape[1]
+            pk = torch.zeros((layers, b, heads, past, k0.shape[-1]), dtype=k0.dtype, device=dev)
+            pv = torch.zeros((layers, b, heads, past, v0.shape[-1]), dtype=v0.dtype, device=dev)
+            for i, (r, c) in enumerate(group):
+                if c:
+                    k, v = kv[id(r)]
+                    pk[:, i, :, past - c:] = k
+                    pv[:, i, :, past - c:] = v
+            for layer in range(layers):
+                pkv.update(pk[layer], pv[layer], layer)
+        out = self.model(
+            input_ids=ids.to(dev), attention_mask=mask.to(dev), position_ids=positions.to(dev),
+            past_key_values=pkv, use_cache=True, logits_to_keep=1,
+        )
+        choice = select_tokens(out.logits[:, -1], [r.params for r, _ in group], [r.generator for r, _ in group])
+        now = time.perf_counter()
+        total = past + width
+        for i, (r, c) in enumerate(group):
+            if c:
+                keys = [torch.cat((layer.keys[i, :, past - c: past], layer.keys[i, :, total - new[i]:]), dim=1)
+                        for layer in pkv.layers]
+                values = [torch.cat((layer.values[i, :, past - c: past], layer.values[i, :, total - new[i]:]), dim=1)
+                          for layer in pkv.layers]
+            else:
+                keys = [layer.keys[i, :, total - new[i]:] for layer in pkv.layers]
+                values = [layer.values[i, :, total - new[i]:] for layer in pkv.layers]
+            if self.prefix_cache.enabled:
+                self.prefix_cache.insert(r.block_keys, keys, values)
+            self._emit_first_token(now - r.submitted_at)
+            if self._accept(r, choice.tokens[i], choice.logprobs and choice.logprobs[i], choice.top[i]):
+                continue  # finished on its first token
+            self._cache.add_row(keys, values, next_position=len(r.prompt_ids))
+            self._rows.append(r)
+        del pkv, out
 
     def _decode_step(self) -> None:
         cache = self._cache
@@ -421,6 +508,7 @@ class Engine(EngineBase):
     def _abort_all(self, reason: str) -> None:
         with self._cv:
             pending, self._pending = list(self._pending), deque()
-        for req in pending + self._rows:
+            staged, self._staged = self._staged, []
+        for req in staged + pending + self._rows:
             self._finish(req, reason, error=str(self._fatal) if self._fatal else None)
         self._reset_batch()

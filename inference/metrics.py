@@ -29,6 +29,12 @@ class WorkerMetrics:
             lambda: engine.active_sequences)
         Gauge(f"{prefix}_tokens_per_second", "Generated tokens per second, all requests, last 10 s",
               registry=r).set_function(engine.tokens_per_second)
+        cache = getattr(engine, "prefix_cache", None)
+        if cache is not None:  # the batching Engine's automatic prefix cache
+            Gauge(f"{prefix}_prefix_cache_hit_ratio", "Prompt tokens found in the prefix cache / prompt tokens "
+                  "looked up, since start or the last clear", registry=r).set_function(lambda: cache.stats.hit_rate)
+            Gauge(f"{prefix}_prefix_cache_bytes", "Bytes of keys/values held by the prefix cache",
+                  registry=r).set_function(lambda: cache.nbytes)
         self.generated = Counter(f"{prefix}_generated_tokens", "Generated tokens", registry=r)
         self.prompt = Counter(f"{prefix}_prompt_tokens", "Prompt tokens of finished requests", registry=r)
         self.requests = Counter(f"{prefix}_requests", "Finished requests by finish reason", ["finish_reason"],

@@ -199,6 +199,7 @@ def build_engine(args) -> EngineBase:
     return Engine.from_pretrained(
         args.model, device=args.device, dtype=args.dtype, adapter_path=args.adapter,
         max_batch_size=args.max_batch_size, max_queue=args.max_queue, max_prefill_tokens=args.max_prefill_tokens,
+        prefix_cache_bytes=args.prefix_cache_mib << 20,
         **({"model_name": args.served_model_name} if args.served_model_name else {}),
     ).start()
 
@@ -215,7 +216,10 @@ def parse_args(argv=None):
     p.add_argument("--served-model-name", help="name listed by /v1/models (default: the model directory's name)")
     p.add_argument("--max-batch-size", type=int, default=32, help="sequences decoded together (default 32)")
     p.add_argument("--max-queue", type=int, default=1024, help="waiting requests before 503 (default 1024)")
-    p.add_argument("--max-prefill-tokens", type=int, default=2048, help="prompt tokens prefilled per step")
+    p.add_argument("--max-prefill-tokens", type=int, default=2048,
+                   help="prompt tokens computed per step (prefix-cache hits not counted)")
+    p.add_argument("--prefix-cache-mib", type=int, default=256,
+                   help="memory for the automatic prefix cache's keys/values, MiB (0 = off; default 256)")
     p.add_argument("--max-tokens-default", type=int, default=512, help="max_tokens when a request omits it")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--log-level", default="info")

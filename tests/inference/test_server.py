@@ -153,7 +153,8 @@ def test_models_health_and_metrics(served):
     text = metrics.text
     for name in ("inference_queue_depth", "inference_active_sequences", "inference_tokens_per_second",
                  "inference_generated_tokens_total", "inference_time_to_first_token_seconds_bucket",
-                 "inference_request_duration_seconds_count"):
+                 "inference_request_duration_seconds_count", "inference_prefix_cache_hit_ratio",
+                 "inference_prefix_cache_bytes"):
         assert name in text
     assert "inference_time_to_first_token_seconds_count 1.0" in text
     engine.close()
