@@ -28,9 +28,11 @@ GRAPH_TTL = 30.0
 
 @dataclass(frozen=True)
 class CourseModel:
-    """Everything the tutor needs about one course, read once: the DAG, problems, concept ids, the predictor."""
+    """Everything the tutor needs about one course, read once: the course, its concepts (ramp order), the DAG, problems,
+    concept ids, the predictor."""
 
     course: courses.CourseInfo
+    concepts: tuple[courses.ConceptInfo, ...]
     graph: CourseGraph
     concept_ids: dict[str, int]
     concept_slugs: dict[int, str]
@@ -67,7 +69,7 @@ def course_model(course_id: int) -> CourseModel:
         [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos],
     )
     predictor = DifficultyBKT({slug: BKTParams(**p) for slug, p in fitted.get("bkt", {}).items()})
-    model = CourseModel(courses.get_course_by_id(course_id), graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
+    model = CourseModel(courses.get_course_by_id(course_id), tuple(infos), graph, {c.slug: c.id for c in infos}, {c.id: c.slug for c in infos},
                         {p.id: p for p in problem_infos}, predictor)
     with _lock:
         _models[course_id] = (now, model)

@@ -85,12 +85,12 @@ class ConceptView:
 def knowledge(*, user, course_id: int) -> list[ConceptView]:
     """Every concept in ramp order with the student's decayed mastery P(L) in [0,1] and its state:
     "mastered" | "frontier" | "locked" | "review_due" (tutor/engine/state.py)."""
-    graph, _ = store.course_graph(course_id)
-    pred = store.predictor(course_id)
+    model = store.course_model(course_id)
     states = store.load_states(user, course_id)
-    status, mastery = concept_statuses(graph, states, timezone.now(), store.knowledge_config(), prior=pred.default.prior)
+    status, mastery = concept_statuses(model.graph, states, timezone.now(), store.knowledge_config(),
+                                       prior=model.predictor.default.prior)
     return [ConceptView(c.slug, c.name, c.module_id, round(mastery[c.slug], 4), status[c.slug].value, c.prerequisite_slugs)
-            for c in courses.concept_graph(course_id)]
+            for c in model.concepts]
 
 
 # ----------------------------------------------------------------------------------------------- diagnostic placement

@@ -1,7 +1,6 @@
 """Tutor API: next problem with its reason, the knowledge state, diagnostic placement."""
 from dataclasses import asdict
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError

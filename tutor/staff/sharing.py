@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from academy.models import Membership
 from courses.markdown import render_markdown
 from tutor.models import Message, SharedThread, Thread
 from tutor.ta import services as ta_services

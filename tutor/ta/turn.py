@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from courses import api as courses
