@@ -1,4 +1,5 @@
 """Celery app. Embedded default: tasks run eagerly in-process; with REDIS_URL: Redis broker (see docs/operations.md)."""
+
 import os
 
 from celery import Celery

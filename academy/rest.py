@@ -6,18 +6,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import api as courses
-
-from .services import enroll
+from courses.api import enroll
 
 
 class Enroll(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, summary="Enroll the current user as a student (idempotent: 201 first time, then 200)",
-                   responses=inline_serializer("Enrollment", {"course": serializers.SlugField(), "role": serializers.CharField()}))
+    @extend_schema(
+        request=None,
+        summary="Enroll the current user as a student (idempotent: 201 first time, then 200)",
+        responses=inline_serializer("Enrollment", {"course": serializers.SlugField(), "role": serializers.CharField()}),
+    )
     def post(self, request, slug):
         course = courses.get_course(slug)
         if course is None:
             raise Http404
         membership, created = enroll(user=request.user, course_id=course.id)
-        return Response({"course": slug, "role": membership.role}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            {"course": slug, "role": membership.role}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

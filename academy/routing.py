@@ -1,8 +1,9 @@
 """Websocket routes of every app, wired here (apps don't know the project)."""
+
 from django.urls import path
 
-from tutor.consumers import TAConsumer
-from tutor.staff_consumers import StaffQueueConsumer
+from tutor.assistant.consumers import TAConsumer
+from tutor.staffing.consumers import StaffQueueConsumer
 
 websocket_urlpatterns: list = [
     path("ws/courses/<slug:slug>/ta/", TAConsumer.as_asgi()),  # the automated TA (docs/ta.md)

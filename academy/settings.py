@@ -2,6 +2,7 @@
 
 No variables at all gives the embedded default: SQLite file, in-memory channel layer, eager Celery, DEBUG off.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from academy import rest, views
 from courses import rest as courses_rest
 from courses import views as courses_views
-from tutor import practice_rest, staff_rest
-from tutor import rest as tutor_rest
-from tutor import ta_rest
-from tutor import views as tutor_views
-
-from . import rest, views
+from tutor.conversations import rest as ta_rest
+from tutor.practice import rest as tutor_rest
+from tutor.practice import rest_adaptive as practice_rest
+from tutor.practice import views as tutor_views
+from tutor.staffing import rest as staff_rest
 
 api = [
     path("courses/", courses_rest.CourseList.as_view(), name="api-courses"),
@@ -28,13 +28,23 @@ api = [
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_rest.ThreadDetail.as_view(), name="api-ta-thread"),
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/share/", staff_rest.Share.as_view(), name="api-ta-share"),
     path("courses/<slug:slug>/staff/escalations/", staff_rest.Queue.as_view(), name="api-staff-queue"),
-    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/", staff_rest.EscalationDetail.as_view(),
-         name="api-staff-escalation"),
+    path(
+        "courses/<slug:slug>/staff/escalations/<int:escalation_id>/",
+        staff_rest.EscalationDetail.as_view(),
+        name="api-staff-escalation",
+    ),
     path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/claim/", staff_rest.Claim.as_view(), name="api-staff-claim"),
-    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/answer/", staff_rest.Answer.as_view(), name="api-staff-answer"),
-    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/resolve/", staff_rest.Resolve.as_view(),
-         name="api-staff-resolve"),
-    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/reopen/", staff_rest.Reopen.as_view(), name="api-staff-reopen"),
+    path(
+        "courses/<slug:slug>/staff/escalations/<int:escalation_id>/answer/", staff_rest.Answer.as_view(), name="api-staff-answer"
+    ),
+    path(
+        "courses/<slug:slug>/staff/escalations/<int:escalation_id>/resolve/",
+        staff_rest.Resolve.as_view(),
+        name="api-staff-resolve",
+    ),
+    path(
+        "courses/<slug:slug>/staff/escalations/<int:escalation_id>/reopen/", staff_rest.Reopen.as_view(), name="api-staff-reopen"
+    ),
     path("courses/<slug:slug>/staff/messages/<int:message_id>/endorse/", staff_rest.Endorse.as_view(), name="api-staff-endorse"),
     path("courses/<slug:slug>/staff/messages/<int:message_id>/correct/", staff_rest.Correct.as_view(), name="api-staff-correct"),
     path("courses/<slug:slug>/staff/inbox/", staff_rest.Inbox.as_view(), name="api-staff-inbox"),

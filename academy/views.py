@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from .forms import SignupForm
+from academy.forms import SignupForm
 
 
 @require_http_methods(["GET", "POST"])

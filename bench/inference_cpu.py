@@ -39,9 +39,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import inference  # noqa: E402,F401  (first: it picks passive OpenMP waiting before torch loads)
 import torch  # noqa: E402
 
+import inference  # noqa: E402,F401  (first: it picks passive OpenMP waiting before torch loads)
 from inference.engine import Engine  # noqa: E402
 from inference.loading import load_model  # noqa: E402
 from inference.tiny import _CORPUS, make_tiny_model  # noqa: E402
@@ -110,8 +110,9 @@ def sequential_generate(model, tokenizer, prompts, new_tokens: int) -> tuple[int
     for msgs in prompts:
         ids = tokenizer.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt")["input_ids"]
         with torch.inference_mode():
-            out = model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id)
+            out = model.generate(
+                ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id
+            )
         total += out.shape[1] - ids.shape[1]
     return total, time.perf_counter() - start
 
@@ -134,13 +135,19 @@ def main() -> None:
     load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = make_tiny_model(Path(tmp) / "m", hidden=args.hidden, layers=args.layers, heads=args.heads,
-                               vocab=args.vocab, intermediate=4 * args.hidden, max_positions=4096)
+        path = make_tiny_model(
+            Path(tmp) / "m",
+            hidden=args.hidden,
+            layers=args.layers,
+            heads=args.heads,
+            vocab=args.vocab,
+            intermediate=4 * args.hidden,
+            max_positions=4096,
+        )
         model, tokenizer = load_model(path)
     n_params = sum(t.numel() for t in model.parameters())
     prompts = make_prompts(tokenizer, args.requests, args.prompt_tokens)
-    prompt_lens = [len(tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=True)["input_ids"])
-                   for m in prompts]
+    prompt_lens = [len(tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=True)["input_ids"]) for m in prompts]
     levels = [int(s) for s in args.streams.split(",")]
     n_new = args.new_tokens
 
@@ -189,9 +196,11 @@ def main() -> None:
 
         async def http_level(c: int, subset):
             async with ChatClient(f"http://127.0.0.1:{port}", model="bench", timeout=120) as client:
+
                 async def http_submit(prompt):
-                    async for chunk in client.stream_chat(prompt, max_tokens=n_new, temperature=0, logprobs=True,
-                                                          extra={"ignore_eos": True}):
+                    async for chunk in client.stream_chat(
+                        prompt, max_tokens=n_new, temperature=0, logprobs=True, extra={"ignore_eos": True}
+                    ):
                         yield len(chunk.logprobs)  # one entry per generated token, even when it decodes to ""
 
                 return await run_closed_loop(http_submit, subset, c)
@@ -215,8 +224,15 @@ def main() -> None:
     top = results["engine"][str(max(levels))]["aggregate_tokens_per_s"]
     out = {
         "bench": "inference_cpu",
-        "model": {"arch": "llama", "layers": args.layers, "hidden": args.hidden, "heads": args.heads,
-                  "vocab": args.vocab, "params_m": round(n_params / 1e6, 1), "dtype": "float32"},
+        "model": {
+            "arch": "llama",
+            "layers": args.layers,
+            "hidden": args.hidden,
+            "heads": args.heads,
+            "vocab": args.vocab,
+            "params_m": round(n_params / 1e6, 1),
+            "dtype": "float32",
+        },
         "torch_threads": args.threads,
         "prompt_tokens_mean": round(statistics.mean(prompt_lens), 1),
         "new_tokens": n_new,
@@ -226,7 +242,8 @@ def main() -> None:
         "http": results["http"],
         f"ratio_{max(levels)}_streams_vs_sequential": round(top / seq_rate, 2),
         f"ratio_{max(levels)}_streams_vs_engine_{min(levels)}_stream": round(
-            top / results["engine"][str(min(levels))]["aggregate_tokens_per_s"], 2),
+            top / results["engine"][str(min(levels))]["aggregate_tokens_per_s"], 2
+        ),
         "target_ratio": 4.0,
         "meets_target": top / seq_rate >= 4.0,
         "loadavg_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],

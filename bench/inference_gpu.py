@@ -27,9 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-QWEN25_05B = dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
-                  num_key_value_heads=2, vocab_size=151936, max_position_embeddings=32768, rms_norm_eps=1e-6,
-                  tie_word_embeddings=True, rope_parameters={"rope_type": "default", "rope_theta": 1000000.0})
+QWEN25_05B = dict(
+    hidden_size=896,
+    intermediate_size=4864,
+    num_hidden_layers=24,
+    num_attention_heads=14,
+    num_key_value_heads=2,
+    vocab_size=151936,
+    max_position_embeddings=32768,
+    rms_norm_eps=1e-6,
+    tie_word_embeddings=True,
+    rope_parameters={"rope_type": "default", "rope_theta": 1000000.0},
+)
 
 
 def main() -> None:
@@ -57,8 +66,9 @@ def main() -> None:
     dtype = torch.bfloat16 if args.device.startswith("cuda") else torch.float32
     tokenizer = _train_tokenizer(1024)  # offline byte-level BPE; the model's vocabulary stays Qwen-sized
     eos = tokenizer.convert_tokens_to_ids(IM_END)
-    config = Qwen2Config(**{**QWEN25_05B, "num_hidden_layers": args.layers}, eos_token_id=eos,
-                         pad_token_id=tokenizer.pad_token_id)
+    config = Qwen2Config(
+        **{**QWEN25_05B, "num_hidden_layers": args.layers}, eos_token_id=eos, pad_token_id=tokenizer.pad_token_id
+    )
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation="sdpa").to(args.device).eval()
     model.generation_config = GenerationConfig(eos_token_id=eos, pad_token_id=tokenizer.pad_token_id)
@@ -67,8 +77,13 @@ def main() -> None:
     head_dim = config.hidden_size // config.num_attention_heads
     kv_bytes_per_token = args.layers * 2 * config.num_key_value_heads * head_dim * torch.finfo(dtype).bits // 8
     batches = [int(b) for b in args.batches.split(",")]
-    engine = Engine(model, tokenizer, max_batch_size=max(batches), max_prefill_tokens=max(batches) *
-                    args.prompt_tokens, model_name="qwen2.5-0.5b-shape").start()
+    engine = Engine(
+        model,
+        tokenizer,
+        max_batch_size=max(batches),
+        max_prefill_tokens=max(batches) * args.prompt_tokens,
+        model_name="qwen2.5-0.5b-shape",
+    ).start()
     gen = torch.Generator().manual_seed(1)
     warm = torch.randint(10, 1000, (args.prompt_tokens,), generator=gen).tolist()
     engine.submit(warm, SamplingParams(max_tokens=8, ignore_eos=True)).result()
@@ -106,14 +121,18 @@ def main() -> None:
     out = {
         "bench": "inference_gpu",
         "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else args.device,
-        "model": {"shape": "Qwen2.5-0.5B", "layers": args.layers, "dtype": str(dtype).removeprefix("torch."),
-                  "weight_bytes": weight_bytes},
+        "model": {
+            "shape": "Qwen2.5-0.5B",
+            "layers": args.layers,
+            "dtype": str(dtype).removeprefix("torch."),
+            "weight_bytes": weight_bytes,
+        },
         "hbm_bandwidth": args.hbm_bandwidth,
-        "prompt_tokens": args.prompt_tokens, "new_tokens": args.new_tokens,
+        "prompt_tokens": args.prompt_tokens,
+        "new_tokens": args.new_tokens,
         "batches": results,
         "batch1_ratio_to_bound": results[lo]["ratio_to_bound"],
-        f"batch{hi}_vs_batch{lo}_aggregate": round(results[hi]["decode_tokens_per_s"] /
-                                                  results[lo]["decode_tokens_per_s"], 2),
+        f"batch{hi}_vs_batch{lo}_aggregate": round(results[hi]["decode_tokens_per_s"] / results[lo]["decode_tokens_per_s"], 2),
         "targets": {"batch1_ratio_to_bound": 0.30, "batch64_vs_batch1": 20.0},
     }
     print(json.dumps(out))

@@ -11,6 +11,7 @@ split's ``skill_id`` (a skill-set id), the usual one-BKT-per-KC baseline on this
 back through a temporary .npy file and both models are scored by the same metric code.
 Prints one JSON line: both models' auc / rmse / log_loss / fit seconds, and the AUCs published on this split.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ PUBLISHED_SOURCE = "Gervet et al. 2020, github.com/theophilegervet/learner-perfo
 PYBKT_VENV = ROOT / ".bench-venv" / "pybkt"
 PYBKT_REQUIREMENTS = ["pyBKT", "numpy<2", "scikit-learn<1.6"]
 
-PYBKT_WORKER = r'''
+PYBKT_WORKER = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 import numpy as np, pandas as pd
@@ -66,7 +67,7 @@ np.save(out, np.where(np.isnan(p), 0.5, p))
 from importlib.metadata import version
 print(json.dumps({"fit_seconds": round(fit_s, 2), "predict_seconds": round(pred_s, 2), "nan_predictions": n_nan,
                   "num_fits": fits, "version": version("pyBKT")}))
-'''
+"""
 
 
 def ensure_pybkt_venv() -> Path:
@@ -76,8 +77,7 @@ def ensure_pybkt_venv() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(PYBKT_VENV)], check=True)
     probe = subprocess.run([str(py), "-c", "import pyBKT, numpy, sklearn, pandas"], capture_output=True)
     if probe.returncode != 0:
-        subprocess.run([str(py), "-m", "pip", "install", "-q", *PYBKT_REQUIREMENTS], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *PYBKT_REQUIREMENTS], check=True, stdout=subprocess.DEVNULL)
     return py
 
 
@@ -88,8 +88,12 @@ def run_pybkt(data: Path, fits: int) -> dict:
         out = Path(tmp) / "pred.npy"
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         t0 = time.perf_counter()
-        proc = subprocess.run([str(py), "-c", PYBKT_WORKER, str(data / TRAIN), str(data / TEST), str(out), str(fits)],
-                              capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [str(py), "-c", PYBKT_WORKER, str(data / TRAIN), str(data / TEST), str(out), str(fits)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"pyBKT failed:\n{proc.stderr[-4000:]}")
@@ -107,9 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     data = args.data_dir
     ours = run(data / TRAIN, data / TEST, data / Q_MATRIX)
-    result = {"benchmark": "knowledge_tracing",
-              "split": "ASSISTments 2009 skill-builder, Gervet et al. 2020 user split", "ours": ours,
-              "published_auc": PUBLISHED_AUC, "published_source": PUBLISHED_SOURCE, "cpu_count": os.cpu_count()}
+    result = {
+        "benchmark": "knowledge_tracing",
+        "split": "ASSISTments 2009 skill-builder, Gervet et al. 2020 user split",
+        "ours": ours,
+        "published_auc": PUBLISHED_AUC,
+        "published_source": PUBLISHED_SOURCE,
+        "cpu_count": os.cpu_count(),
+    }
     if not args.skip_pybkt:
         result["pybkt"] = run_pybkt(data, args.pybkt_fits)
         result["ours_beats_pybkt"] = ours["auc"] > result["pybkt"]["auc"]

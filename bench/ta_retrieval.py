@@ -10,6 +10,7 @@ one of the top-k chunks comes from a step it is labelled with. Retrievers: bm25,
 hybrid (reciprocal rank fusion of the two) and, on PostgreSQL, postgres (ts_rank_cd). Sentence vectors are cached
 in var/ta_bench_vectors.npz between runs. Prints ONE JSON line on stdout (progress on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,7 @@ def import_package(package: Path):
 
 
 def cached_vectors(texts: list[str]) -> np.ndarray:
-    from tutor.ta import embeddings
+    from tutor.assistant import embeddings
 
     cache = dict(np.load(CACHE)) if CACHE.exists() else {}
     keys = [embeddings.sha(t) for t in texts]
@@ -84,10 +85,10 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from tutor.ta import embeddings, lexical, pgsearch
-        from tutor.ta.chunks import course_chunks
-        from tutor.ta.evaluate import load_questions, recall_at_k
-        from tutor.ta.index import CourseIndex
+        from tutor.assistant import embeddings, lexical, pgsearch
+        from tutor.assistant.chunks import course_chunks
+        from tutor.assistant.evaluate import load_questions, recall_at_k
+        from tutor.assistant.index import CourseIndex
 
         course, modules = import_package(Path(args.package))
         t = time.perf_counter()
@@ -97,19 +98,30 @@ def main() -> None:
         vecs = cached_vectors([c.text for c in chunks]) if embeddings.available() else None
         index = CourseIndex(course, chunks, bm, vecs)
         questions = load_questions()
-        methods = ["bm25"] + (["embedding", "hybrid"] if vecs is not None else []) + (["postgres"] if pgsearch.available() else [])
+        methods = (
+            ["bm25"] + (["embedding", "hybrid"] if vecs is not None else []) + (["postgres"] if pgsearch.available() else [])
+        )
         results = {m: recall_at_k(index, questions, method=m, k=args.k) for m in methods}
         for m, r in results.items():
             log(f"{m}: recall@{args.k}={r['recall']} mrr={r['mrr']}")
             for miss in r["misses"]:
                 log("   miss", miss)
-        print(json.dumps({
-            "bench": "ta_retrieval", "k": args.k, "questions": len(questions), "modules": len(modules),
-            "chunks": len(chunks), "database": connection.vendor, "bm25_build_s": round(build_s, 2),
-            **{f"recall@{args.k}_{m}": r["recall"] for m, r in results.items()},
-            **{f"mrr@{args.k}_{m}": r["mrr"] for m, r in results.items()},
-            **{f"query_ms_{m}": r["median_query_ms"] for m, r in results.items()},
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "ta_retrieval",
+                    "k": args.k,
+                    "questions": len(questions),
+                    "modules": len(modules),
+                    "chunks": len(chunks),
+                    "database": connection.vendor,
+                    "bm25_build_s": round(build_s, 2),
+                    **{f"recall@{args.k}_{m}": r["recall"] for m, r in results.items()},
+                    **{f"mrr@{args.k}_{m}": r["mrr"] for m, r in results.items()},
+                    **{f"query_ms_{m}": r["median_query_ms"] for m, r in results.items()},
+                }
+            )
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

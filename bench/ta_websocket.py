@@ -26,6 +26,7 @@ keys/values of prompts asked within it — 16 students asking 4 questions share 
 retrieved passages; `prefix_hit_rate` is the fraction of prompt tokens found in the cache. --warm-prefix-cache keeps
 the cache across levels instead (a server that has seen the questions before); --no-prefix-cache switches it off.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,8 @@ def students(n: int) -> list[str]:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from academy.services import enroll
     from courses import api
+    from courses.api import enroll
     from courses.services import import_course_from_path
 
     import_course_from_path(path=ROOT / "courses" / "packages" / "example")
@@ -99,8 +100,12 @@ def students(n: int) -> list[str]:
     return cookies
 
 
-QUESTIONS = ["How do I normalise a row of counts into probabilities?", "Why do we count pairs in a table?",
-             "What does the tally of abca look like?", "How do I check that a row sums to one?"]
+QUESTIONS = [
+    "How do I normalise a row of counts into probabilities?",
+    "Why do we count pairs in a table?",
+    "What does the tally of abca look like?",
+    "How do I check that a row sums to one?",
+]
 
 
 async def student(url: str, origin: str, cookie: str, n_questions: int, offset: int, records: list) -> None:
@@ -130,11 +135,24 @@ async def student(url: str, origin: str, cookie: str, n_questions: int, offset: 
                     break
             u = ev["usage"]
             if os.environ.get("BENCH_DEBUG"):
-                log("answer", round(sent, 2), round((first or done) - sent, 3), round(done - sent, 3), n_deltas, u,
-                    repr(ev["text"][:200]))
-            records.append({"ttft_client": (first or done) - sent, "ttft_server": (u["ttft_ms"] or 0) / 1000,
-                            "decode_s": max(1e-6, (u["latency_ms"] - (u["ttft_ms"] or 0)) / 1000),
-                            "tokens": u["completion_tokens"] or 0, "mode": ev["mode"]})
+                log(
+                    "answer",
+                    round(sent, 2),
+                    round((first or done) - sent, 3),
+                    round(done - sent, 3),
+                    n_deltas,
+                    u,
+                    repr(ev["text"][:200]),
+                )
+            records.append(
+                {
+                    "ttft_client": (first or done) - sent,
+                    "ttft_server": (u["ttft_ms"] or 0) / 1000,
+                    "decode_s": max(1e-6, (u["latency_ms"] - (u["ttft_ms"] or 0)) / 1000),
+                    "tokens": u["completion_tokens"] or 0,
+                    "mode": ev["mode"],
+                }
+            )
 
 
 async def level(url: str, origin: str, cookies: list[str], c: int, per_student: int) -> dict:
@@ -149,8 +167,9 @@ async def level(url: str, origin: str, cookies: list[str], c: int, per_student: 
         "ttft_s_median": round(statistics.median(ttft), 3),
         "ttft_s_p90": round(ttft[min(len(ttft) - 1, int(0.9 * len(ttft)))], 3),
         "server_ttft_s_median": round(statistics.median(r["ttft_server"] for r in records), 3),
-        "stream_tokens_per_s_median": round(statistics.median((r["tokens"] - 1) / r["decode_s"] for r in records
-                                                              if r["tokens"] > 1), 1),
+        "stream_tokens_per_s_median": round(
+            statistics.median((r["tokens"] - 1) / r["decode_s"] for r in records if r["tokens"] > 1), 1
+        ),
         "aggregate_tokens_per_s": round(sum(r["tokens"] for r in records) / wall, 1),
         "tokens_median": statistics.median(r["tokens"] for r in records),
         "wall_s": round(wall, 2),
@@ -176,8 +195,15 @@ def sequential_generate(model, tokenizer, prompts, new_tokens: int) -> tuple[int
     for msgs in prompts:
         ids = tokenizer.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt")["input_ids"]
         with torch.inference_mode():
-            out = model.generate(ids, max_new_tokens=new_tokens, do_sample=True, temperature=1.0, top_p=1.0, top_k=0,
-                                 pad_token_id=tokenizer.pad_token_id)
+            out = model.generate(
+                ids,
+                max_new_tokens=new_tokens,
+                do_sample=True,
+                temperature=1.0,
+                top_p=1.0,
+                top_k=0,
+                pad_token_id=tokenizer.pad_token_id,
+            )
         total += out.shape[1] - ids.shape[1]
     return total, time.perf_counter() - start
 
@@ -198,7 +224,7 @@ def main() -> None:
 
     from academy.asgi import application
     from inference.tiny import make_tiny_model
-    from tutor.ta import backends
+    from tutor.assistant import backends
 
     setup_test_environment()
     tmp = tempfile.TemporaryDirectory()
@@ -206,8 +232,9 @@ def main() -> None:
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        path = make_tiny_model(Path(tmp.name) / "m", hidden=512, layers=4, heads=8, vocab=2048, intermediate=2048,
-                               max_positions=4096)
+        path = make_tiny_model(
+            Path(tmp.name) / "m", hidden=512, layers=4, heads=8, vocab=2048, intermediate=2048, max_positions=4096
+        )
         configure(path, args.new_tokens)
         engine = backends.engine_for(str(path))
         if args.no_prefix_cache:
@@ -222,6 +249,7 @@ def main() -> None:
             st = engine.prefix_cache.stats
             queried = st.queried_tokens - since[1]
             return round((st.hit_tokens - since[0]) / queried, 3) if queried else 0.0
+
         n_params = sum(t.numel() for t in engine.model.parameters())
         prompts: list = []
         submit = engine.submit
@@ -233,8 +261,7 @@ def main() -> None:
         engine.submit = recording_submit
         cookies = students(max(levels))
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                               lifespan="off"))
+        server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
         threading.Thread(target=server.run, daemon=True).start()
         while not server.started:
             time.sleep(0.02)
@@ -261,26 +288,39 @@ def main() -> None:
         engine_hit_rate = hit_rate(since)
         log(f"sequential model.generate on the {len(top_prompts)} prompts of the top level ...")
         tok = engine.tokenizer
-        prompt_tokens = [len(tok.apply_chat_template(m, add_generation_prompt=True, tokenize=True)["input_ids"])
-                         for m in top_prompts]
+        prompt_tokens = [
+            len(tok.apply_chat_template(m, add_generation_prompt=True, tokenize=True)["input_ids"]) for m in top_prompts
+        ]
         sequential_generate(engine.model, tok, top_prompts[:1], 4)  # warm-up
         seq_tokens, seq_time = sequential_generate(engine.model, tok, top_prompts, args.new_tokens)
         seq_tps = seq_tokens / seq_time
         top = results[str(max(levels))]
-        print(json.dumps({
-            "bench": "ta_websocket", "device": "cpu", "threads": args.threads, "params_m": round(n_params / 1e6, 1),
-            "layers": 4, "hidden": 512, "new_tokens_max": args.new_tokens,
-            "prompt_tokens_median": statistics.median(prompt_tokens), "database": connection.vendor,
-            "levels": results,
-            "engine_only_aggregate_tokens_per_s_at_top": round(engine_tps, 1),
-            "engine_only_prefix_hit_rate": engine_hit_rate,
-            "prefix_cache": ("off" if args.no_prefix_cache else "warm" if args.warm_prefix_cache
-                             else "cleared per level"),
-            "sequential_generate_tokens_per_s": round(seq_tps, 1),
-            "speedup_aggregate_vs_sequential_at_top": round(top["aggregate_tokens_per_s"] / seq_tps, 2),
-            "loadavg_before": round(load_before, 2), "loadavg_after": round(os.getloadavg()[0], 2),
-            "total_s": round(time.perf_counter() - began, 1),
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "ta_websocket",
+                    "device": "cpu",
+                    "threads": args.threads,
+                    "params_m": round(n_params / 1e6, 1),
+                    "layers": 4,
+                    "hidden": 512,
+                    "new_tokens_max": args.new_tokens,
+                    "prompt_tokens_median": statistics.median(prompt_tokens),
+                    "database": connection.vendor,
+                    "levels": results,
+                    "engine_only_aggregate_tokens_per_s_at_top": round(engine_tps, 1),
+                    "engine_only_prefix_hit_rate": engine_hit_rate,
+                    "prefix_cache": (
+                        "off" if args.no_prefix_cache else "warm" if args.warm_prefix_cache else "cleared per level"
+                    ),
+                    "sequential_generate_tokens_per_s": round(seq_tps, 1),
+                    "speedup_aggregate_vs_sequential_at_top": round(top["aggregate_tokens_per_s"] / seq_tps, 2),
+                    "loadavg_before": round(load_before, 2),
+                    "loadavg_after": round(os.getloadavg()[0], 2),
+                    "total_s": round(time.perf_counter() - began, 1),
+                }
+            )
+        )
     finally:
         backends.shutdown()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -8,6 +8,7 @@ the figures can be compared across noisy machines as ratios. Targets: next p99 <
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/tutor_policy.py
 """
+
 from __future__ import annotations
 
 import json
@@ -37,38 +38,97 @@ def build(rng: random.Random):
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from academy.services import enroll
+    from courses.api import enroll
     from courses.models import Concept, ConceptPrerequisite, Course, Module, Problem, ProblemConcept, Step
-    from tutor.models import Attempt, KnowledgeState
+    from tutor.practice.models import Attempt, KnowledgeState
 
     course = Course.objects.create(slug="bench", title="Bench", summary="bench")
-    modules = Module.objects.bulk_create([Module(course=course, slug=f"m{i}", folder=f"m{i}", title=f"M{i}", position=i) for i in range(20)])
-    concepts = Concept.objects.bulk_create([
-        Concept(course=course, module=modules[i * 20 // N_CONCEPTS], slug=f"c{i}", name=f"Concept {i}", position=i) for i in range(N_CONCEPTS)])
+    modules = Module.objects.bulk_create(
+        [Module(course=course, slug=f"m{i}", folder=f"m{i}", title=f"M{i}", position=i) for i in range(20)]
+    )
+    concepts = Concept.objects.bulk_create(
+        [
+            Concept(course=course, module=modules[i * 20 // N_CONCEPTS], slug=f"c{i}", name=f"Concept {i}", position=i)
+            for i in range(N_CONCEPTS)
+        ]
+    )
     links = []
     for i in range(1, N_CONCEPTS):
         for j in {rng.randrange(max(0, i - 12), i) for _ in range(rng.choice((1, 2)))}:
             links.append(ConceptPrerequisite(concept=concepts[i], prerequisite=concepts[j]))
     ConceptPrerequisite.objects.bulk_create(links)
-    steps = Step.objects.bulk_create([
-        Step(course=course, module=concepts[i].module, slug=f"s{i}", title=f"Step {i}", kind="lesson", body_file="b.md",
-             body_md="x", body_html="<p>x</p>", position=i) for i in range(N_CONCEPTS)])
-    problems = Problem.objects.bulk_create([
-        Problem(course=course, step=steps[i], slug=f"p{i}-{k}", kind="numeric", prompt_md="?", prompt_html="<p>?</p>",
-                difficulty=rng.random(), answer={"answer": 1, "tolerance": 0}, solution_md="1", solution_html="1",
-                position=i * PER_CONCEPT + k) for i in range(N_CONCEPTS) for k in range(PER_CONCEPT)])
-    ProblemConcept.objects.bulk_create([ProblemConcept(problem=p, concept=concepts[n // PER_CONCEPT]) for n, p in enumerate(problems)])
+    steps = Step.objects.bulk_create(
+        [
+            Step(
+                course=course,
+                module=concepts[i].module,
+                slug=f"s{i}",
+                title=f"Step {i}",
+                kind="lesson",
+                body_file="b.md",
+                body_md="x",
+                body_html="<p>x</p>",
+                position=i,
+            )
+            for i in range(N_CONCEPTS)
+        ]
+    )
+    problems = Problem.objects.bulk_create(
+        [
+            Problem(
+                course=course,
+                step=steps[i],
+                slug=f"p{i}-{k}",
+                kind="numeric",
+                prompt_md="?",
+                prompt_html="<p>?</p>",
+                difficulty=rng.random(),
+                answer={"answer": 1, "tolerance": 0},
+                solution_md="1",
+                solution_html="1",
+                position=i * PER_CONCEPT + k,
+            )
+            for i in range(N_CONCEPTS)
+            for k in range(PER_CONCEPT)
+        ]
+    )
+    ProblemConcept.objects.bulk_create(
+        [ProblemConcept(problem=p, concept=concepts[n // PER_CONCEPT]) for n, p in enumerate(problems)]
+    )
     user = User.objects.create_user("bench-student", password="x")
     enroll(user=user, course_id=course.id)
     # 10,000 attempts spread over the first 40 % of the ramp, with matching knowledge states
     reached = int(N_CONCEPTS * 0.4)
-    Attempt.objects.bulk_create([
-        Attempt(user=user, course=course, problem=problems[rng.randrange(reached * PER_CONCEPT)], client_attempt_id=uuid.uuid4(),
-                answer=1, correct=rng.random() < 0.8, hints_seen=0) for _ in range(N_ATTEMPTS)], batch_size=2000)
+    Attempt.objects.bulk_create(
+        [
+            Attempt(
+                user=user,
+                course=course,
+                problem=problems[rng.randrange(reached * PER_CONCEPT)],
+                client_attempt_id=uuid.uuid4(),
+                answer=1,
+                correct=rng.random() < 0.8,
+                hints_seen=0,
+            )
+            for _ in range(N_ATTEMPTS)
+        ],
+        batch_size=2000,
+    )
     now = timezone.now()
-    KnowledgeState.objects.bulk_create([
-        KnowledgeState(user=user, course=course, concept=concepts[i], mastery=0.97 if i < reached - 20 else 0.5,
-                       last_practised_at=now, attempts=25, correct=20) for i in range(reached)])
+    KnowledgeState.objects.bulk_create(
+        [
+            KnowledgeState(
+                user=user,
+                course=course,
+                concept=concepts[i],
+                mastery=0.97 if i < reached - 20 else 0.5,
+                last_practised_at=now,
+                attempts=25,
+                correct=20,
+            )
+            for i in range(reached)
+        ]
+    )
     return course, user, problems
 
 
@@ -84,7 +144,8 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         from courses.models import Problem
-        from tutor import practice, services
+        from tutor.practice import adaptive as practice
+        from tutor.practice import services
 
         course, user, problems = build(random.Random(7))
         if connection.vendor == "postgresql":
@@ -96,8 +157,8 @@ def main() -> None:
         if os.environ.get("PROFILE"):
             import cProfile
             import pstats
-
             from collections import defaultdict
+
             times = defaultdict(list)
 
             def wrapper(execute, sql, params, many, context):
@@ -131,9 +192,16 @@ def main() -> None:
             services.submit_attempt(user=user, problem_id=served.problem.id, answer=1, client_attempt_id=uuid.uuid4())
             sub.append(time.perf_counter() - t)
         out = {
-            "bench": "tutor_policy", "database": connection.vendor, "concepts": N_CONCEPTS, "problems": N_CONCEPTS * PER_CONCEPT,
-            "history_attempts": N_ATTEMPTS, "calls": N_CALLS, "graph_build_cold_ms": round(cold * 1000, 1),
-            "next_problem": pct(nxt), "submit_attempt": pct(sub), "baseline_pk_select": pct(base),
+            "bench": "tutor_policy",
+            "database": connection.vendor,
+            "concepts": N_CONCEPTS,
+            "problems": N_CONCEPTS * PER_CONCEPT,
+            "history_attempts": N_ATTEMPTS,
+            "calls": N_CALLS,
+            "graph_build_cold_ms": round(cold * 1000, 1),
+            "next_problem": pct(nxt),
+            "submit_attempt": pct(sub),
+            "baseline_pk_select": pct(base),
         }
         out["next_p99_over_baseline_p99"] = round(out["next_problem"]["p99_ms"] / out["baseline_pk_select"]["p99_ms"], 1)
         out["submit_p99_over_baseline_p99"] = round(out["submit_attempt"]["p99_ms"] / out["baseline_pk_select"]["p99_ms"], 1)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Concept, Course, Hint, Module, Problem, Step
+from .models import Concept, Course, Hint, Membership, Module, Problem, Step
 
 
 class HintInline(admin.TabularInline):
@@ -40,3 +40,10 @@ class ProblemAdmin(admin.ModelAdmin):
     list_filter = ("course", "kind", "archived")
     search_fields = ("slug", "prompt_md")
     inlines = [HintInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "role", "created_at")
+    list_filter = ("role", "course")
+    search_fields = ("user__username",)

@@ -3,14 +3,19 @@
 Problems are exposed without their answers; grading data comes only from :func:`answer_key`, and worked solutions only
 from :func:`solution_html`, so callers decide explicitly when a student may see them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 
-from .markdown import render_inline
+from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
+from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)
+from .roles import Role, course_ids, is_enrolled, is_staff_of, member_course_id, roles, student_ids  # noqa: F401  (re-exported)
+from .serializers import ProblemSerializer  # noqa: F401  (a problem's public JSON shape, re-exported)
+from .services import enroll, grant_role  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -123,38 +128,67 @@ def course_outline(course_id: int) -> list[ModuleInfo]:
     steps = Prefetch("steps", queryset=Step.objects.filter(archived=False).order_by("position").prefetch_related(problems))
     modules = Module.objects.filter(course_id=course_id, archived=False).order_by("position").prefetch_related(steps)
     return [
-        ModuleInfo(m.id, m.slug, m.title, m.summary, m.position, tuple(
-            StepRef(s.id, s.slug, s.title, s.kind, s.position, m.id, tuple(p.id for p in s.problems.all()))
-            for s in m.steps.all()
-        ))
+        ModuleInfo(
+            m.id,
+            m.slug,
+            m.title,
+            m.summary,
+            m.position,
+            tuple(
+                StepRef(s.id, s.slug, s.title, s.kind, s.position, m.id, tuple(p.id for p in s.problems.all()))
+                for s in m.steps.all()
+            ),
+        )
         for m in modules
     ]
 
 
 def _step(s: Step) -> StepInfo:
     return StepInfo(
-        s.id, s.course_id, s.slug, s.title, s.kind, s.position, s.module_id, s.module.slug, s.module.title,
-        s.body_md, s.body_html, tuple(sc.concept.slug for sc in s.stepconcept_set.all()),
+        s.id,
+        s.course_id,
+        s.slug,
+        s.title,
+        s.kind,
+        s.position,
+        s.module_id,
+        s.module.slug,
+        s.module.title,
+        s.body_md,
+        s.body_html,
+        tuple(sc.concept.slug for sc in s.stepconcept_set.all()),
     )
 
 
 def get_step(course_id: int, slug: str) -> StepInfo | None:
     """The (non-archived) step ``slug`` of a course, or None."""
-    s = (Step.objects.filter(course_id=course_id, slug=slug, archived=False).select_related("module")
-         .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept"))).first())
+    s = (
+        Step.objects.filter(course_id=course_id, slug=slug, archived=False)
+        .select_related("module")
+        .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept")))
+        .first()
+    )
     return _step(s) if s else None
 
 
 def get_step_by_id(step_id: int) -> StepInfo | None:
-    s = (Step.objects.filter(pk=step_id).select_related("module")
-         .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept"))).first())
+    s = (
+        Step.objects.filter(pk=step_id)
+        .select_related("module")
+        .prefetch_related(Prefetch("stepconcept_set", queryset=StepConcept.objects.select_related("concept")))
+        .first()
+    )
     return _step(s) if s else None
 
 
 def _problems_qs():
-    return (Problem.objects.filter(archived=False).select_related("step").annotate(n_hints=Count("hints"))
-            .prefetch_related(Prefetch("problemconcept_set", queryset=ProblemConcept.objects.select_related("concept")))
-            .order_by("position"))
+    return (
+        Problem.objects.filter(archived=False)
+        .select_related("step")
+        .annotate(n_hints=Count("hints"))
+        .prefetch_related(Prefetch("problemconcept_set", queryset=ProblemConcept.objects.select_related("concept")))
+        .order_by("position")
+    )
 
 
 def _problem(p: Problem) -> ProblemInfo:
@@ -162,9 +196,22 @@ def _problem(p: Problem) -> ProblemInfo:
     options_html = tuple(render_inline(o) for o in options)
     multiple = sum(1 for o in p.answer.get("options", []) if o.get("correct")) > 1
     return ProblemInfo(
-        p.id, p.slug, p.course_id, p.step_id, p.step.slug, p.kind, p.prompt_html, p.difficulty,
-        tuple(pc.concept.slug for pc in p.problemconcept_set.all()), options, options_html, multiple,
-        p.answer.get("code", "") if p.kind == Problem.Kind.CODE_OUTPUT else "", p.n_hints, p.position, tuple(p.tags),
+        p.id,
+        p.slug,
+        p.course_id,
+        p.step_id,
+        p.step.slug,
+        p.kind,
+        p.prompt_html,
+        p.difficulty,
+        tuple(pc.concept.slug for pc in p.problemconcept_set.all()),
+        options,
+        options_html,
+        multiple,
+        p.answer.get("code", "") if p.kind == Problem.Kind.CODE_OUTPUT else "",
+        p.n_hints,
+        p.position,
+        tuple(p.tags),
     )
 
 
@@ -203,7 +250,9 @@ def hint_html(problem_id: int, index: int) -> str | None:
 
 def hints_html(problem_id: int, count: int) -> list[str]:
     """HTML of the first ``count`` hints, in ladder order."""
-    return list(Hint.objects.filter(problem_id=problem_id, position__lt=count).order_by("position").values_list("body_html", flat=True))
+    return list(
+        Hint.objects.filter(problem_id=problem_id, position__lt=count).order_by("position").values_list("body_html", flat=True)
+    )
 
 
 def solution_html(problem_id: int) -> str:
@@ -217,10 +266,20 @@ def solution_md(problem_id: int) -> str:
 
 def concept_graph(course_id: int) -> list[ConceptInfo]:
     """Active concepts in ramp order with their prerequisite slugs (the DAG). Two queries."""
-    concepts = (Concept.objects.filter(course_id=course_id, archived=False).order_by("position")
-                .prefetch_related("prerequisite_links__prerequisite"))
+    concepts = (
+        Concept.objects.filter(course_id=course_id, archived=False)
+        .order_by("position")
+        .prefetch_related("prerequisite_links__prerequisite")
+    )
     return [
-        ConceptInfo(c.id, c.slug, c.name, c.description, c.position, c.module_id,
-                    tuple(link.prerequisite.slug for link in c.prerequisite_links.all()))
+        ConceptInfo(
+            c.id,
+            c.slug,
+            c.name,
+            c.description,
+            c.position,
+            c.module_id,
+            tuple(link.prerequisite.slug for link in c.prerequisite_links.all()),
+        )
         for c in concepts
     ]

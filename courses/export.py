@@ -1,4 +1,5 @@
 """Export a course from the database as a package folder (docs/course-format.md) that imports back to the same course."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,13 @@ def _dump(data, path: Path) -> None:
 
 
 def _problem(p) -> dict:
-    out = {"slug": p.slug, "kind": p.kind, "concepts": [c.slug for c in p.ordered_concepts], "difficulty": p.difficulty,
-           "prompt": p.prompt_md}
+    out = {
+        "slug": p.slug,
+        "kind": p.kind,
+        "concepts": [c.slug for c in p.ordered_concepts],
+        "difficulty": p.difficulty,
+        "prompt": p.prompt_md,
+    }
     out.update(p.answer)
     if p.check_code:
         out["check"] = p.check_code
@@ -62,17 +68,28 @@ def export_course(*, slug: str, path: str | Path) -> Path:
             data["summary"] = m.summary
         concepts = m.concepts.filter(archived=False).order_by("position").prefetch_related("prerequisite_links__prerequisite")
         data["concepts"] = [
-            {"slug": c.slug, "name": c.name, "description": c.description,
-             "prerequisites": [link.prerequisite.slug for link in c.prerequisite_links.all()]}
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "description": c.description,
+                "prerequisites": [link.prerequisite.slug for link in c.prerequisite_links.all()],
+            }
             for c in concepts
         ]
         data["steps"] = []
         steps = m.steps.filter(archived=False).order_by("position").prefetch_related("stepconcept_set__concept")
         for s in steps:
             (folder / s.body_file).write_text(s.body_md, encoding="utf-8")
-            step = {"slug": s.slug, "title": s.title, "kind": s.kind, "body": s.body_file,
-                    "concepts": [sc.concept.slug for sc in s.stepconcept_set.all()]}
-            problems = s.problems.filter(archived=False).order_by("position").prefetch_related("hints", "problemconcept_set__concept")
+            step = {
+                "slug": s.slug,
+                "title": s.title,
+                "kind": s.kind,
+                "body": s.body_file,
+                "concepts": [sc.concept.slug for sc in s.stepconcept_set.all()],
+            }
+            problems = (
+                s.problems.filter(archived=False).order_by("position").prefetch_related("hints", "problemconcept_set__concept")
+            )
             for p in problems:
                 p.ordered_concepts = [pc.concept for pc in p.problemconcept_set.all()]
             if problems:

@@ -3,6 +3,8 @@
 Rows are created and updated by ``courses.services.import_course`` from a package (docs/course-format.md), keyed by
 stable slugs. Things removed from a package are archived, not deleted, so students' attempts stay attached.
 """
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -20,7 +22,9 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["title"]
-        constraints = [models.CheckConstraint(condition=Q(target_success__gt=0, target_success__lt=1), name="course_target_in_0_1")]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_success__gt=0, target_success__lt=1), name="course_target_in_0_1")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -53,9 +57,7 @@ class Concept(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField()
     archived = models.BooleanField(default=False)
-    prerequisites = models.ManyToManyField(
-        "self", through="ConceptPrerequisite", symmetrical=False, related_name="dependents"
-    )
+    prerequisites = models.ManyToManyField("self", through="ConceptPrerequisite", symmetrical=False, related_name="dependents")
 
     class Meta:
         ordering = ["course", "position"]
@@ -170,3 +172,24 @@ class Hint(models.Model):
     class Meta:
         ordering = ["problem", "position"]
         constraints = [models.UniqueConstraint(fields=["problem", "position"], name="hint_position_once")]
+
+
+# Roles per course: a student is enrolled, faculty author the course, TAs staff it.
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        STUDENT = "student"
+        TA = "ta", "TA"
+        FACULTY = "faculty"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course", "role"], name="one_role_row_per_user_course")]
+        indexes = [models.Index(fields=["course", "role"], name="academy_mem_course__d4d0f5_idx")]
+        db_table = "academy_membership"  # moved from academy (state-only migration); the table keeps its name
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} in {self.course_id}"

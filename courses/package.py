@@ -3,6 +3,7 @@
 No Django here: ``python -m courses.package PATH`` validates a package from the shell, and
 ``courses.services.import_course`` turns a loaded package into database rows.
 """
+
 from __future__ import annotations
 
 import math
@@ -194,7 +195,9 @@ def load_package(path: str | Path) -> CoursePackage:
         data = col.read_yaml(root, rel)
         if data is None:
             if not (root / rel).is_file():
-                col.errors[-1] = PackageError("course.yaml", course_raw["modules"].lines[i], f"module folder {folder!r}: {rel} not found")
+                col.errors[-1] = PackageError(
+                    "course.yaml", course_raw["modules"].lines[i], f"module folder {folder!r}: {rel} not found"
+                )
             continue
         if col.schema(rel, data, MODULE_SCHEMA):
             raw_modules.append((folder, rel, data))
@@ -211,21 +214,33 @@ def load_package(path: str | Path) -> CoursePackage:
 def _build_module(root: Path, folder: str, rel: str, data, col: _Collector) -> ModuleSpec:
     module = ModuleSpec(folder=folder, slug=data["slug"], title=data["title"], summary=data.get("summary", "") or "")
     for c in data.get("concepts", []) or []:
-        module.concepts.append(ConceptSpec(c["slug"], c["name"], c.get("description", "") or "", list(c.get("prerequisites", []) or [])))
+        module.concepts.append(
+            ConceptSpec(c["slug"], c["name"], c.get("description", "") or "", list(c.get("prerequisites", []) or []))
+        )
     for s_i, s in enumerate(data["steps"]):
         body_path = root / "modules" / folder / s["body"]
         body = ""
         if body_path.is_file():
             body = body_path.read_text(encoding="utf-8")
         else:
-            col.add(rel, yaml_lines.line_of(data, ["steps", s_i, "body"]), f"step {s['slug']!r}: body file {s['body']!r} not found")
+            col.add(
+                rel, yaml_lines.line_of(data, ["steps", s_i, "body"]), f"step {s['slug']!r}: body file {s['body']!r} not found"
+            )
         step = StepSpec(s["slug"], s["title"], s["kind"], s["body"], body, list(s.get("concepts", []) or []))
         for p in s.get("problems", []) or []:
             step.problems.append(
                 ProblemSpec(
-                    slug=p["slug"], kind=p["kind"], concepts=list(p["concepts"]), difficulty=float(p["difficulty"]),
-                    prompt=p["prompt"], answer=answer_spec(p), hints=list(p["hints"]), solution=p["solution"],
-                    tags=list(p.get("tags", []) or []), check=p.get("check", "") or "", unverifiable=p.get("unverifiable", "") or "",
+                    slug=p["slug"],
+                    kind=p["kind"],
+                    concepts=list(p["concepts"]),
+                    difficulty=float(p["difficulty"]),
+                    prompt=p["prompt"],
+                    answer=answer_spec(p),
+                    hints=list(p["hints"]),
+                    solution=p["solution"],
+                    tags=list(p.get("tags", []) or []),
+                    check=p.get("check", "") or "",
+                    unverifiable=p.get("unverifiable", "") or "",
                 )
             )
         module.steps.append(step)
@@ -258,7 +273,11 @@ def _check_semantics(pkg: CoursePackage, raw_modules, course_raw, col: _Collecto
         for c_i, c in enumerate(data.get("concepts", []) or []):
             for q_i, q in enumerate(c.get("prerequisites", []) or []):
                 if q not in prereqs:
-                    col.add(rel, line(data, ["concepts", c_i, "prerequisites", q_i]), f"concept {c['slug']!r}: unknown prerequisite {q!r}")
+                    col.add(
+                        rel,
+                        line(data, ["concepts", c_i, "prerequisites", q_i]),
+                        f"concept {c['slug']!r}: unknown prerequisite {q!r}",
+                    )
     for cycle in _cycles(prereqs):
         rel, ln = concept_where[cycle[0]]
         col.add(rel, ln, "prerequisite cycle: " + " -> ".join(cycle + [cycle[0]]))
@@ -273,7 +292,11 @@ def _check_semantics(pkg: CoursePackage, raw_modules, course_raw, col: _Collecto
                     continue
                 missing = [q for q in prereqs[c] if q in prereqs and q not in introduced]
                 if missing:
-                    col.add(rel, ln, f"step {s['slug']!r} practises {c!r} before its prerequisite(s) {', '.join(missing)} are introduced earlier in the ramp")
+                    col.add(
+                        rel,
+                        ln,
+                        f"step {s['slug']!r} practises {c!r} before its prerequisite(s) {', '.join(missing)} are introduced earlier in the ramp",
+                    )
                 introduced.add(c)
             for p_i, p in enumerate(s.get("problems", []) or []):
                 _check_problem(p, rel, data, ["steps", s_i, "problems", p_i], prereqs, introduced, col)
@@ -313,7 +336,7 @@ def _cycles(prereqs: dict[str, list[str]]) -> list[list[str]]:
             if nxt not in prereqs:
                 continue
             if colour.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):]
+                cycle = stack[stack.index(nxt) :]
                 key = frozenset(cycle)
                 if key not in seen_sets:
                     seen_sets.add(key)
@@ -343,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
             print(err)
         print(f"{len(exc.errors)} error(s)")
         return 1
-    print(f"0 errors: {pkg.slug}: {len(pkg.modules)} modules, {len(pkg.steps)} steps, {len(pkg.concepts)} concepts, {len(pkg.problems)} problems")
+    print(
+        f"0 errors: {pkg.slug}: {len(pkg.modules)} modules, {len(pkg.steps)} steps, {len(pkg.concepts)} concepts, {len(pkg.problems)} problems"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Read-only course API: list and detail (modules, steps, concepts with prerequisites, problems without answers)."""
+
 from dataclasses import asdict
 
 from django.http import Http404

@@ -1,4 +1,5 @@
 """Reads of course content shared by views, the API and commands."""
+
 from __future__ import annotations
 
 from django.db.models import Count, Q
@@ -12,8 +13,11 @@ def course_stats(*, slug: str) -> dict | None:
     course = Course.objects.filter(slug=slug).first()
     if course is None:
         return None
-    modules = (Module.objects.filter(course=course, archived=False).order_by("position")
-               .annotate(n=Count("steps__problems", filter=Q(steps__archived=False, steps__problems__archived=False))))
+    modules = (
+        Module.objects.filter(course=course, archived=False)
+        .order_by("position")
+        .annotate(n=Count("steps__problems", filter=Q(steps__archived=False, steps__problems__archived=False)))
+    )
     return {
         "modules": modules.count(),
         "steps": course.steps.filter(archived=False).count(),

@@ -1,13 +1,14 @@
-"""Writes to course content: import a validated package (create or update by stable slugs)."""
+"""Writes to courses: import a validated package (create or update by stable slugs); enrollment and staff roles."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .markdown import render_markdown
-from .models import Concept, ConceptPrerequisite, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
+from .models import Concept, ConceptPrerequisite, Course, Hint, Membership, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CoursePackage, load_package
 from .signals import course_imported
 
@@ -54,12 +55,16 @@ class _Upserter:
 
     def links(self, through, owner_field: str, owner, target_field: str, targets: list) -> None:
         """Make the ordered link rows ``owner -> targets`` exactly match (a change counts as one update of owner)."""
-        current = list(through.objects.filter(**{owner_field: owner}).order_by("position").values_list(f"{target_field}_id", flat=True))
+        current = list(
+            through.objects.filter(**{owner_field: owner}).order_by("position").values_list(f"{target_field}_id", flat=True)
+        )
         wanted = [t.pk for t in targets]
         if current == wanted:
             return
         through.objects.filter(**{owner_field: owner}).delete()
-        through.objects.bulk_create([through(**{owner_field: owner, target_field: t, "position": i}) for i, t in enumerate(targets)])
+        through.objects.bulk_create(
+            [through(**{owner_field: owner, target_field: t, "position": i}) for i, t in enumerate(targets)]
+        )
         name = type(owner).__name__.lower()
         if (name, owner.pk) not in self.fresh:
             self.result.updated[name] = self.result.updated.get(name, 0) + 1
@@ -81,38 +86,84 @@ def import_course(*, package: CoursePackage) -> ImportResult:
     """
     result = ImportResult(course_id=0)
     up = _Upserter(result)
-    course = up.save(Course, {"slug": package.slug}, {
-        "title": package.title, "summary": package.summary, "description_md": package.description,
-        "description_html": render_markdown(package.description), "target_success": package.target_success,
-    })
+    course = up.save(
+        Course,
+        {"slug": package.slug},
+        {
+            "title": package.title,
+            "summary": package.summary,
+            "description_md": package.description,
+            "description_html": render_markdown(package.description),
+            "target_success": package.target_success,
+        },
+    )
     result.course_id = course.pk
     concepts: dict[str, Concept] = {}
     modules, steps, problems = [], [], []
     step_pos = problem_pos = concept_pos = 0
     for m_pos, m in enumerate(package.modules):
-        module = up.save(Module, {"course": course, "slug": m.slug}, {
-            "folder": m.folder, "title": m.title, "summary": m.summary, "position": m_pos, "archived": False,
-        })
+        module = up.save(
+            Module,
+            {"course": course, "slug": m.slug},
+            {
+                "folder": m.folder,
+                "title": m.title,
+                "summary": m.summary,
+                "position": m_pos,
+                "archived": False,
+            },
+        )
         modules.append(module.pk)
         for c in m.concepts:
-            concepts[c.slug] = up.save(Concept, {"course": course, "slug": c.slug}, {
-                "module": module, "name": c.name, "description": c.description, "position": concept_pos, "archived": False,
-            })
+            concepts[c.slug] = up.save(
+                Concept,
+                {"course": course, "slug": c.slug},
+                {
+                    "module": module,
+                    "name": c.name,
+                    "description": c.description,
+                    "position": concept_pos,
+                    "archived": False,
+                },
+            )
             concept_pos += 1
         for s in m.steps:
-            step = up.save(Step, {"course": course, "slug": s.slug}, {
-                "module": module, "title": s.title, "kind": s.kind, "body_file": s.body_file, "body_md": s.body,
-                "body_html": render_markdown(_without_title(s.body, s.title)), "position": step_pos, "archived": False,
-            })
+            step = up.save(
+                Step,
+                {"course": course, "slug": s.slug},
+                {
+                    "module": module,
+                    "title": s.title,
+                    "kind": s.kind,
+                    "body_file": s.body_file,
+                    "body_md": s.body,
+                    "body_html": render_markdown(_without_title(s.body, s.title)),
+                    "position": step_pos,
+                    "archived": False,
+                },
+            )
             step_pos += 1
             steps.append((step, s))
             for p in s.problems:
-                problem = up.save(Problem, {"course": course, "slug": p.slug}, {
-                    "step": step, "kind": p.kind, "prompt_md": p.prompt, "prompt_html": render_markdown(p.prompt),
-                    "difficulty": p.difficulty, "answer": p.answer, "solution_md": p.solution,
-                    "solution_html": render_markdown(p.solution), "tags": p.tags, "check_code": p.check,
-                    "unverifiable": p.unverifiable, "position": problem_pos, "archived": False,
-                })
+                problem = up.save(
+                    Problem,
+                    {"course": course, "slug": p.slug},
+                    {
+                        "step": step,
+                        "kind": p.kind,
+                        "prompt_md": p.prompt,
+                        "prompt_html": render_markdown(p.prompt),
+                        "difficulty": p.difficulty,
+                        "answer": p.answer,
+                        "solution_md": p.solution,
+                        "solution_html": render_markdown(p.solution),
+                        "tags": p.tags,
+                        "check_code": p.check,
+                        "unverifiable": p.unverifiable,
+                        "position": problem_pos,
+                        "archived": False,
+                    },
+                )
                 problem_pos += 1
                 problems.append((problem, p))
     for m in package.modules:
@@ -153,3 +204,18 @@ def _sync_hints(up: _Upserter, problem: Problem, hints: list[str]) -> None:
 def import_course_from_path(*, path: str | Path) -> ImportResult:
     """Validate the package at ``path`` and import it; raises CourseFormatError (nothing written) when invalid."""
     return import_course(package=load_package(path))
+
+
+@transaction.atomic
+def enroll(*, user, course_id: int) -> tuple[Membership, bool]:
+    """Enroll ``user`` as a student; idempotent. Returns (membership, created)."""
+    return grant_role(user=user, course_id=course_id, role=Membership.Role.STUDENT)
+
+
+def grant_role(*, user, course_id: int, role: str) -> tuple[Membership, bool]:
+    """Give ``user`` a role in a course; idempotent (a concurrent duplicate is absorbed by the unique constraint)."""
+    try:
+        with transaction.atomic():
+            return Membership.objects.get_or_create(user=user, course_id=course_id, role=role)
+    except IntegrityError:
+        return Membership.objects.get(user=user, course_id=course_id, role=role), False

@@ -3,6 +3,7 @@
 Mappings load as :class:`LineDict` and sequences as :class:`LineList`; both carry ``line`` (1-based, where the node
 starts) and ``lines`` (key or index -> 1-based line of that entry's value). Built on PyYAML's SafeLoader.
 """
+
 from __future__ import annotations
 
 import yaml

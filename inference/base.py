@@ -42,11 +42,12 @@ class EngineBase:
         self.total_requests = 0
 
     # ------------------------------------------------------------------ interface
-    def submit(self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None
-               ) -> RequestStream:  # pragma: no cover - abstract
+    def submit(
+        self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None
+    ) -> RequestStream:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def start(self) -> "EngineBase":  # pragma: no cover - abstract
+    def start(self) -> EngineBase:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def close(self, timeout: float | None = 10.0) -> None:  # pragma: no cover - abstract

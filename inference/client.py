@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -79,9 +80,19 @@ class ChatBackend(Protocol):
 
     model: str | None
 
-    def stream_chat(self, messages: Messages, *, max_tokens: int = 256, temperature: float = 0.0,
-                    top_p: float = 1.0, logprobs: bool = False, top_logprobs: int = 0, seed: int | None = None,
-                    stop: list[str] | None = None, extra: dict | None = None) -> AsyncIterator[ChatChunk]: ...
+    def stream_chat(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        logprobs: bool = False,
+        top_logprobs: int = 0,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        extra: dict | None = None,
+    ) -> AsyncIterator[ChatChunk]: ...
 
     async def chat(self, messages: Messages, **kwargs) -> ChatResult: ...
 
@@ -134,19 +145,28 @@ class ChatClient:
     to use instead of the network (e.g. ``httpx.ASGITransport(app)`` in tests).
     """
 
-    def __init__(self, base_url: str, model: str | None = None, *, timeout: float = 60.0,
-                 connect_timeout: float = 5.0, api_key: str | None = None, connect_retries: int = 2,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        api_key: str | None = None,
+        connect_retries: int = 2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.base_url = _normalize_base_url(base_url)
         self.model = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, headers=headers,
+            base_url=self.base_url,
+            headers=headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
         )
 
-    async def __aenter__(self) -> "ChatClient":
+    async def __aenter__(self) -> ChatClient:
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -179,11 +199,28 @@ class ChatClient:
             self.model = names[0]
         return self.model
 
-    def _payload(self, messages: Messages, *, max_tokens: int, temperature: float, top_p: float, logprobs: bool,
-                 top_logprobs: int, seed: int | None, stop: list[str] | None, stream: bool,
-                 extra: dict | None) -> dict:
-        payload: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": max_tokens,
-                                   "temperature": temperature, "top_p": top_p, "stream": stream}
+    def _payload(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int,
+        temperature: float,
+        top_p: float,
+        logprobs: bool,
+        top_logprobs: int,
+        seed: int | None,
+        stop: list[str] | None,
+        stream: bool,
+        extra: dict | None,
+    ) -> dict:
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "top_p": top_p,
+            "stream": stream,
+        }
         if logprobs or top_logprobs:
             payload["logprobs"] = True
             if top_logprobs:
@@ -221,15 +258,34 @@ class ChatClient:
             return False
         return r.status_code == 200
 
-    async def stream_chat(self, messages: Messages, *, max_tokens: int = 256, temperature: float = 0.0,
-                          top_p: float = 1.0, logprobs: bool = False, top_logprobs: int = 0, seed: int | None = None,
-                          stop: list[str] | None = None, extra: dict | None = None) -> AsyncIterator[ChatChunk]:
+    async def stream_chat(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        logprobs: bool = False,
+        top_logprobs: int = 0,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        extra: dict | None = None,
+    ) -> AsyncIterator[ChatChunk]:
         """Stream an answer as `ChatChunk`s (see module docstring). `extra`: more request fields, sent as they are
         (server-specific parameters such as vLLM's ``ignore_eos``)."""
         await self._resolve_model()
-        payload = self._payload(messages, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                                logprobs=logprobs, top_logprobs=top_logprobs, seed=seed, stop=stop, stream=True,
-                                extra=extra)
+        payload = self._payload(
+            messages,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            logprobs=logprobs,
+            top_logprobs=top_logprobs,
+            seed=seed,
+            stop=stop,
+            stream=True,
+            extra=extra,
+        )
         finished = False
         try:
             async with self._http.stream("POST", "/chat/completions", json=payload) as response:
@@ -251,10 +307,12 @@ class ChatClient:
                     usage = _parse_usage(obj.get("usage"))
                     for choice in obj.get("choices") or []:
                         delta = choice.get("delta") or {}
-                        yield ChatChunk(text=delta.get("content") or "",
-                                        logprobs=_parse_logprobs(choice.get("logprobs")),
-                                        finish_reason=choice.get("finish_reason"),
-                                        usage=usage)
+                        yield ChatChunk(
+                            text=delta.get("content") or "",
+                            logprobs=_parse_logprobs(choice.get("logprobs")),
+                            finish_reason=choice.get("finish_reason"),
+                            usage=usage,
+                        )
                         usage = None
                     if usage is not None:
                         yield ChatChunk(usage=usage)
@@ -275,7 +333,7 @@ class EngineClient:
         self.engine = engine
         self.model = model or engine.model_name
 
-    async def __aenter__(self) -> "EngineClient":
+    async def __aenter__(self) -> EngineClient:
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -290,14 +348,31 @@ class EngineClient:
     async def health(self) -> bool:
         return bool(self.engine.alive)
 
-    async def stream_chat(self, messages: Messages, *, max_tokens: int = 256, temperature: float = 0.0,
-                          top_p: float = 1.0, logprobs: bool = False, top_logprobs: int = 0, seed: int | None = None,
-                          stop: list[str] | None = None, extra: dict | None = None) -> AsyncIterator[ChatChunk]:
+    async def stream_chat(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        logprobs: bool = False,
+        top_logprobs: int = 0,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        extra: dict | None = None,
+    ) -> AsyncIterator[ChatChunk]:
         from .types import SamplingParams  # torch-free
 
-        params = SamplingParams(max_tokens=max_tokens, temperature=temperature, top_p=top_p, seed=seed,
-                                stop=tuple(stop or ()), logprobs=logprobs or bool(top_logprobs),
-                                top_logprobs=top_logprobs, ignore_eos=bool((extra or {}).get("ignore_eos")))
+        params = SamplingParams(
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            seed=seed,
+            stop=tuple(stop or ()),
+            logprobs=logprobs or bool(top_logprobs),
+            top_logprobs=top_logprobs,
+            ignore_eos=bool((extra or {}).get("ignore_eos")),
+        )
         try:
             stream = self.engine.submit(messages, params)
         except InferenceError:
@@ -316,10 +391,12 @@ class EngineClient:
                     p, c = d.prompt_tokens or 0, d.completion_tokens or 0
                     usage = Usage(p, c, p + c)
                 if d.text or lps or d.finish_reason:
-                    yield ChatChunk(text=d.text, logprobs=lps,
-                                    finish_reason=None if d.finish_reason is None else
-                                    ("length" if d.finish_reason == "length" else "stop"),
-                                    usage=usage)
+                    yield ChatChunk(
+                        text=d.text,
+                        logprobs=lps,
+                        finish_reason=None if d.finish_reason is None else ("length" if d.finish_reason == "length" else "stop"),
+                        usage=usage,
+                    )
         finally:
             stream.cancel()
 

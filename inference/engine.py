@@ -106,8 +106,10 @@ class Engine(EngineBase):
     ) -> None:
         super().__init__(model_name or getattr(model.config, "_name_or_path", None) or "model")
         if not _attention_layers_only(model):
-            raise ModelLoadError("this engine supports decoders whose layers are all full attention "
-                                 "(no sliding-window, linear-attention or recurrent layers)")
+            raise ModelLoadError(
+                "this engine supports decoders whose layers are all full attention "
+                "(no sliding-window, linear-attention or recurrent layers)"
+            )
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.device = next(model.parameters()).device
@@ -119,8 +121,9 @@ class Engine(EngineBase):
         pad = tokenizer.pad_token_id
         self.pad_token_id = pad if pad is not None else min(self.eos_token_ids or {0})
         num_layers = model.config.get_text_config(decoder=True).num_hidden_layers
-        self._cache = SlotKVCache(num_layers, max_batch_size, capacity=kv_capacity,
-                                  max_capacity=max(kv_capacity, 2 * (self.max_context + 1)))
+        self._cache = SlotKVCache(
+            num_layers, max_batch_size, capacity=kv_capacity, max_capacity=max(kv_capacity, 2 * (self.max_context + 1))
+        )
         self.prefix_cache = PrefixCache(prefix_block_size, prefix_cache_bytes)
         self._rows: list[_Request] = []
         self._staged: list[_Request] = []  # admitted (slot reserved), waiting for their prefill wave
@@ -134,7 +137,7 @@ class Engine(EngineBase):
         self.steps = 0
 
     @classmethod
-    def from_pretrained(cls, path, *, device: str = "cpu", dtype=None, adapter_path=None, **kwargs) -> "Engine":
+    def from_pretrained(cls, path, *, device: str = "cpu", dtype=None, adapter_path=None, **kwargs) -> Engine:
         """Load a checkpoint with `inference.loading.load_model` and wrap it (kwargs go to `Engine`)."""
         from pathlib import Path
 
@@ -158,7 +161,7 @@ class Engine(EngineBase):
         return ids
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "Engine":
+    def start(self) -> Engine:
         """Start the worker thread (idempotent); returns self."""
         if self._thread is None or not self._thread.is_alive():
             self._stopping = False
@@ -200,8 +203,7 @@ class Engine(EngineBase):
                 return [int(t) for t in out]
             return [int(t) for t in prompt]
 
-    def submit(self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None
-               ) -> RequestStream:
+    def submit(self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None) -> RequestStream:
         """Queue a request; returns its stream of `Delta`s (iterate with ``async for`` or ``for``).
 
         Raises InvalidRequestError (empty or too long prompt, bad token ids), EngineOverloadedError (queue full),
@@ -216,14 +218,16 @@ class Engine(EngineBase):
             raise InvalidRequestError(f"cannot build the prompt: {exc}") from exc
         if not ids:
             raise InvalidRequestError("the prompt is empty")
-        vocab = self.model.get_output_embeddings().weight.shape[0] if self.model.get_output_embeddings() is not None \
+        vocab = (
+            self.model.get_output_embeddings().weight.shape[0]
+            if self.model.get_output_embeddings() is not None
             else self.model.config.vocab_size
+        )
         if min(ids) < 0 or max(ids) >= vocab:
             raise InvalidRequestError("prompt token ids out of the model's vocabulary")
         room = self.max_context - len(ids)
         if room < 1:
-            raise InvalidRequestError(
-                f"the prompt has {len(ids)} tokens; this model's context window is {self.max_context}")
+            raise InvalidRequestError(f"the prompt has {len(ids)} tokens; this model's context window is {self.max_context}")
         rid = request_id or self._new_request_id()
         stream = RequestStream(rid, len(ids), self.cancel)
         generator = None
@@ -231,9 +235,14 @@ class Engine(EngineBase):
             generator = torch.Generator(device=self.device)
             generator.manual_seed(params.seed if params.seed is not None else random.getrandbits(63))
         req = _Request(
-            request_id=rid, prompt_ids=ids, params=params, stream=stream,
-            max_new=min(params.max_tokens, room), generator=generator,
-            detok=IncrementalDetokenizer(self.tokenizer, ids), stopper=StopStringMatcher(params.stop),
+            request_id=rid,
+            prompt_ids=ids,
+            params=params,
+            stream=stream,
+            max_new=min(params.max_tokens, room),
+            generator=generator,
+            detok=IncrementalDetokenizer(self.tokenizer, ids),
+            stopper=StopStringMatcher(params.stop),
             block_keys=self.prefix_cache.block_keys(ids) if self.prefix_cache.enabled else [],
         )
         with self._cv:
@@ -394,10 +403,10 @@ class Engine(EngineBase):
         mask = torch.zeros((b, past + width), dtype=torch.long)
         positions = torch.zeros((b, width), dtype=torch.long)
         for i, (r, c) in enumerate(group):
-            ids[i, width - new[i]:] = torch.tensor(r.prompt_ids[c:])
-            mask[i, past - c: past] = 1
-            mask[i, past + width - new[i]:] = 1
-            positions[i, width - new[i]:] = torch.arange(c, c + new[i])
+            ids[i, width - new[i] :] = torch.tensor(r.prompt_ids[c:])
+            mask[i, past - c : past] = 1
+            mask[i, past + width - new[i] :] = 1
+            positions[i, width - new[i] :] = torch.arange(c, c + new[i])
         dev = self.device
         pkv = DynamicCache(config=self.model.config)
         if past:
@@ -408,26 +417,34 @@ class Engine(EngineBase):
             for i, (r, c) in enumerate(group):
                 if c:
                     k, v = kv[id(r)]
-                    pk[:, i, :, past - c:] = k
-                    pv[:, i, :, past - c:] = v
+                    pk[:, i, :, past - c :] = k
+                    pv[:, i, :, past - c :] = v
             for layer in range(layers):
                 pkv.update(pk[layer], pv[layer], layer)
         out = self.model(
-            input_ids=ids.to(dev), attention_mask=mask.to(dev), position_ids=positions.to(dev),
-            past_key_values=pkv, use_cache=True, logits_to_keep=1,
+            input_ids=ids.to(dev),
+            attention_mask=mask.to(dev),
+            position_ids=positions.to(dev),
+            past_key_values=pkv,
+            use_cache=True,
+            logits_to_keep=1,
         )
         choice = select_tokens(out.logits[:, -1], [r.params for r, _ in group], [r.generator for r, _ in group])
         now = time.perf_counter()
         total = past + width
         for i, (r, c) in enumerate(group):
             if c:
-                keys = [torch.cat((layer.keys[i, :, past - c: past], layer.keys[i, :, total - new[i]:]), dim=1)
-                        for layer in pkv.layers]
-                values = [torch.cat((layer.values[i, :, past - c: past], layer.values[i, :, total - new[i]:]), dim=1)
-                          for layer in pkv.layers]
+                keys = [
+                    torch.cat((layer.keys[i, :, past - c : past], layer.keys[i, :, total - new[i] :]), dim=1)
+                    for layer in pkv.layers
+                ]
+                values = [
+                    torch.cat((layer.values[i, :, past - c : past], layer.values[i, :, total - new[i] :]), dim=1)
+                    for layer in pkv.layers
+                ]
             else:
-                keys = [layer.keys[i, :, total - new[i]:] for layer in pkv.layers]
-                values = [layer.values[i, :, total - new[i]:] for layer in pkv.layers]
+                keys = [layer.keys[i, :, total - new[i] :] for layer in pkv.layers]
+                values = [layer.values[i, :, total - new[i] :] for layer in pkv.layers]
             if self.prefix_cache.enabled:
                 self.prefix_cache.insert(r.block_keys, keys, values)
             self._emit_first_token(now - r.submitted_at)
@@ -443,15 +460,22 @@ class Engine(EngineBase):
         mask = cache.prepare_step()
         input_ids = torch.tensor([[r.last_token] for r in self._rows], dtype=torch.long, device=self.device)
         out = self.model(
-            input_ids=input_ids, attention_mask=mask, position_ids=cache.positions[:batch, None],
-            past_key_values=cache, use_cache=True, logits_to_keep=1,
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=cache.positions[:batch, None],
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,
         )
         cache.finish_step()
         self.steps += 1
         rows = list(self._rows)
         choice = select_tokens(out.logits[:, -1], [r.params for r in rows], [r.generator for r in rows])
-        finished = [i for i, r in enumerate(rows)
-                    if self._accept(r, choice.tokens[i], choice.logprobs and choice.logprobs[i], choice.top[i])]
+        finished = [
+            i
+            for i, r in enumerate(rows)
+            if self._accept(r, choice.tokens[i], choice.logprobs and choice.logprobs[i], choice.top[i])
+        ]
         for row in reversed(finished):
             self._remove_row(row)
 

@@ -29,7 +29,7 @@ from transformers.cache_utils import Cache, DynamicLayer
 class _SlotLayer(DynamicLayer):
     """One decoder layer's view of a `SlotKVCache`: writes new keys at the shared column, returns the live window."""
 
-    def __init__(self, owner: "SlotKVCache", index: int) -> None:
+    def __init__(self, owner: SlotKVCache, index: int) -> None:
         super().__init__()
         self._owner = owner
         self._index = index
@@ -88,15 +88,12 @@ class SlotKVCache(Cache):
     def _ensure_buffers(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
         if self.k:
             return
-        self.allocate(key_states.shape[1], key_states.shape[-1], value_states.shape[-1], key_states.dtype,
-                      key_states.device)
+        self.allocate(key_states.shape[1], key_states.shape[-1], value_states.shape[-1], key_states.dtype, key_states.device)
 
     def allocate(self, kv_heads: int, k_dim: int, v_dim: int, dtype: torch.dtype, device: torch.device) -> None:
         """Allocate the zeroed buffers (done lazily by the first `add_row`)."""
-        self.k = [torch.zeros(self.max_batch, kv_heads, self.capacity, k_dim, dtype=dtype, device=device)
-                  for _ in self.layers]
-        self.v = [torch.zeros(self.max_batch, kv_heads, self.capacity, v_dim, dtype=dtype, device=device)
-                  for _ in self.layers]
+        self.k = [torch.zeros(self.max_batch, kv_heads, self.capacity, k_dim, dtype=dtype, device=device) for _ in self.layers]
+        self.v = [torch.zeros(self.max_batch, kv_heads, self.capacity, v_dim, dtype=dtype, device=device) for _ in self.layers]
         self.valid = torch.zeros(self.max_batch, self.capacity, dtype=torch.bool, device=device)
         self.positions = torch.zeros(self.max_batch, dtype=torch.long, device=device)
         for layer in self.layers:

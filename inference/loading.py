@@ -12,8 +12,15 @@ from pathlib import Path
 
 from .errors import ModelLoadError
 
-_DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
-           "float16": "float16", "fp16": "float16", "half": "float16"}
+_DTYPES = {
+    "float32": "float32",
+    "fp32": "float32",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float16": "float16",
+    "fp16": "float16",
+    "half": "float16",
+}
 
 
 def resolve_dtype(device: str, dtype=None):
@@ -39,8 +46,9 @@ def _check_dir(path: Path, marker: str, what: str) -> None:
         raise ModelLoadError(f"{what} directory {path} has no {marker}")
 
 
-def load_model(path, *, device: str = "cpu", dtype=None, adapter_path=None, merge_adapter: bool = True,
-               attn_implementation: str = "sdpa"):
+def load_model(
+    path, *, device: str = "cpu", dtype=None, adapter_path=None, merge_adapter: bool = True, attn_implementation: str = "sdpa"
+):
     """Load ``(model, tokenizer)`` from the local checkpoint directory `path`.
 
     device: "cpu", "cuda" or "cuda:N". dtype: None/"auto" (fp32 on CPU, bf16 on CUDA), a name ("bf16", "float16",
@@ -71,7 +79,11 @@ def load_model(path, *, device: str = "cpu", dtype=None, adapter_path=None, merg
         raise ModelLoadError(f"the tokenizer in {path} has no chat template (an instruct/chat model is required)")
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            path, config=config, dtype=torch_dtype, local_files_only=True, attn_implementation=attn_implementation,
+            path,
+            config=config,
+            dtype=torch_dtype,
+            local_files_only=True,
+            attn_implementation=attn_implementation,
         )
     except ValueError as exc:
         raise ModelLoadError(f"{path} is not a causal language model checkpoint: {exc}") from exc

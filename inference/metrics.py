@@ -23,26 +23,35 @@ class WorkerMetrics:
     def __init__(self, engine: EngineBase, prefix: str = "inference") -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        Gauge(f"{prefix}_queue_depth", "Requests waiting for a batch slot", registry=r).set_function(
-            lambda: engine.queue_depth)
+        Gauge(f"{prefix}_queue_depth", "Requests waiting for a batch slot", registry=r).set_function(lambda: engine.queue_depth)
         Gauge(f"{prefix}_active_sequences", "Sequences in the running batch", registry=r).set_function(
-            lambda: engine.active_sequences)
-        Gauge(f"{prefix}_tokens_per_second", "Generated tokens per second, all requests, last 10 s",
-              registry=r).set_function(engine.tokens_per_second)
+            lambda: engine.active_sequences
+        )
+        Gauge(f"{prefix}_tokens_per_second", "Generated tokens per second, all requests, last 10 s", registry=r).set_function(
+            engine.tokens_per_second
+        )
         cache = getattr(engine, "prefix_cache", None)
         if cache is not None:  # the batching Engine's automatic prefix cache
-            Gauge(f"{prefix}_prefix_cache_hit_ratio", "Prompt tokens found in the prefix cache / prompt tokens "
-                  "looked up, since start or the last clear", registry=r).set_function(lambda: cache.stats.hit_rate)
-            Gauge(f"{prefix}_prefix_cache_bytes", "Bytes of keys/values held by the prefix cache",
-                  registry=r).set_function(lambda: cache.nbytes)
+            Gauge(
+                f"{prefix}_prefix_cache_hit_ratio",
+                "Prompt tokens found in the prefix cache / prompt tokens looked up, since start or the last clear",
+                registry=r,
+            ).set_function(lambda: cache.stats.hit_rate)
+            Gauge(f"{prefix}_prefix_cache_bytes", "Bytes of keys/values held by the prefix cache", registry=r).set_function(
+                lambda: cache.nbytes
+            )
         self.generated = Counter(f"{prefix}_generated_tokens", "Generated tokens", registry=r)
         self.prompt = Counter(f"{prefix}_prompt_tokens", "Prompt tokens of finished requests", registry=r)
-        self.requests = Counter(f"{prefix}_requests", "Finished requests by finish reason", ["finish_reason"],
-                                registry=r)
-        self.ttft = Histogram(f"{prefix}_time_to_first_token_seconds", "Time from submission to the first token",
-                              buckets=_LATENCY_BUCKETS, registry=r)
-        self.latency = Histogram(f"{prefix}_request_duration_seconds", "Time from submission to the last token",
-                                 buckets=_LATENCY_BUCKETS, registry=r)
+        self.requests = Counter(f"{prefix}_requests", "Finished requests by finish reason", ["finish_reason"], registry=r)
+        self.ttft = Histogram(
+            f"{prefix}_time_to_first_token_seconds",
+            "Time from submission to the first token",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.latency = Histogram(
+            f"{prefix}_request_duration_seconds", "Time from submission to the last token", buckets=_LATENCY_BUCKETS, registry=r
+        )
         engine.add_observer(self)
 
     # EngineObserver

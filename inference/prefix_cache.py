@@ -91,8 +91,7 @@ class PrefixCache:
             n += 1
         return n
 
-    def lookup(self, keys: list[bytes], prompt_tokens: int | None = None
-               ) -> tuple[int, torch.Tensor | None, torch.Tensor | None]:
+    def lookup(self, keys: list[bytes], prompt_tokens: int | None = None) -> tuple[int, torch.Tensor | None, torch.Tensor | None]:
         """Longest stored prefix of a prompt whose block keys are `keys`.
 
         Returns (tokens, k, v): k ``[layers, kv_heads, tokens, k_dim]`` and v likewise (None when tokens == 0).

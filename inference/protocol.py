@@ -81,16 +81,20 @@ def parse_chat_request(body: Any, *, default_max_tokens: int = 512) -> ChatReque
         role = m.get("role")
         if role not in ROLES:
             raise RequestValidationError(f"role must be one of {sorted(ROLES)}", f"{where}.role")
-        clean.append({"role": "system" if role == "developer" else role,
-                      "content": _content_text(m.get("content"), f"{where}.content")})
+        clean.append(
+            {"role": "system" if role == "developer" else role, "content": _content_text(m.get("content"), f"{where}.content")}
+        )
     for name in _UNSUPPORTED:
         if body.get(name):
             raise RequestValidationError(f"{name} is not supported by this server", name)
     if _number(body, "n", 1, int, 1) != 1:
         raise RequestValidationError("only n = 1 is supported", "n")
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    max_tokens = default_max_tokens if max_tokens is None else _number(
-        {"max_tokens": max_tokens}, "max_tokens", default_max_tokens, int, 1)
+    max_tokens = (
+        default_max_tokens
+        if max_tokens is None
+        else _number({"max_tokens": max_tokens}, "max_tokens", default_max_tokens, int, 1)
+    )
     stop = body.get("stop")
     if stop is None:
         stop = ()
@@ -129,13 +133,13 @@ def parse_chat_request(body: Any, *, default_max_tokens: int = 512) -> ChatReque
         top_logprobs=top_logprobs,
         ignore_eos=ignore_eos,
     )
-    return ChatRequest(messages=clean, params=params, stream=stream,
-                       include_usage=bool(options.get("include_usage", False)), model=model)
+    return ChatRequest(
+        messages=clean, params=params, stream=stream, include_usage=bool(options.get("include_usage", False)), model=model
+    )
 
 
 # ---------------------------------------------------------------------- responses
-def error_body(message: str, *, type_: str = "invalid_request_error", param: str | None = None,
-               code: str | None = None) -> dict:
+def error_body(message: str, *, type_: str = "invalid_request_error", param: str | None = None, code: str | None = None) -> dict:
     """The OpenAI error object."""
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
@@ -148,8 +152,7 @@ def _token_entry(token: str, logprob: float) -> dict:
     return {"token": token, "logprob": logprob, "bytes": list(token.encode("utf-8"))}
 
 
-def logprobs_content(tokens: list[str] | None, logprobs: list[float],
-                     top: list[list[TopToken]] | None) -> list[dict]:
+def logprobs_content(tokens: list[str] | None, logprobs: list[float], top: list[list[TopToken]] | None) -> list[dict]:
     """The ``logprobs.content`` list for the given tokens."""
     out = []
     for i, lp in enumerate(logprobs):
@@ -160,8 +163,11 @@ def logprobs_content(tokens: list[str] | None, logprobs: list[float],
 
 
 def usage(prompt_tokens: int, completion_tokens: int) -> dict:
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens}
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
 
 
 def finish_reason_for_client(reason: str | None) -> str | None:
@@ -169,34 +175,54 @@ def finish_reason_for_client(reason: str | None) -> str | None:
     return None if reason is None else ("length" if reason == "length" else "stop")
 
 
-def chunk(completion_id: str, created: int, model: str, *, delta: dict, finish_reason: str | None = None,
-          logprobs: dict | None = None) -> dict:
+def chunk(
+    completion_id: str, created: int, model: str, *, delta: dict, finish_reason: str | None = None, logprobs: dict | None = None
+) -> dict:
     """One ``chat.completion.chunk`` object with a single choice."""
-    return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-            "choices": [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}]}
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}],
+    }
 
 
 def delta_chunk(completion_id: str, created: int, model: str, d: Delta, want_logprobs: bool) -> dict | None:
     """The chunk carrying a `Delta`'s text (and log-probabilities); None when there is nothing to send."""
     if not d.text and not (want_logprobs and d.logprobs):
         return None
-    lp = {"content": logprobs_content(d.tokens, d.logprobs, d.top_logprobs)} if want_logprobs and d.logprobs \
-        else None
+    lp = {"content": logprobs_content(d.tokens, d.logprobs, d.top_logprobs)} if want_logprobs and d.logprobs else None
     return chunk(completion_id, created, model, delta={"content": d.text}, logprobs=lp)
 
 
 def usage_chunk(completion_id: str, created: int, model: str, prompt_tokens: int, completion_tokens: int) -> dict:
     """The last chunk when ``stream_options.include_usage`` is set: no choices, usage filled."""
-    return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-            "choices": [], "usage": usage(prompt_tokens, completion_tokens)}
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [],
+        "usage": usage(prompt_tokens, completion_tokens),
+    }
 
 
 def completion_body(completion_id: str, model: str, c: Completion, want_logprobs: bool) -> dict:
     """The non-streaming ``chat.completion`` object."""
     lp = {"content": logprobs_content(c.tokens, c.logprobs, c.top_logprobs)} if want_logprobs else None
     return {
-        "id": completion_id, "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": c.text}, "logprobs": lp,
-                     "finish_reason": finish_reason_for_client(c.finish_reason)}],
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": c.text},
+                "logprobs": lp,
+                "finish_reason": finish_reason_for_client(c.finish_reason),
+            }
+        ],
         "usage": usage(c.prompt_tokens, c.completion_tokens),
     }

@@ -24,8 +24,9 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .base import EngineBase, Prompt
 from .detok import StopStringMatcher
@@ -81,16 +82,20 @@ class ScriptedEngine(EngineBase):
         self._closed = False
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "ScriptedEngine":
+    def from_file(cls, path: str | Path) -> ScriptedEngine:
         """Build from a JSON script (format in the module docstring). Raises InvalidRequestError if malformed."""
         try:
             spec = json.loads(Path(path).read_text(encoding="utf-8"))
-            rules = [(r["match"], {"text": r["reply"], **({"logprob": r["logprob"]} if "logprob" in r else {})})
-                     for r in spec.get("rules", [])]
+            rules = [
+                (r["match"], {"text": r["reply"], **({"logprob": r["logprob"]} if "logprob" in r else {})})
+                for r in spec.get("rules", [])
+            ]
             return cls(
-                replies=list(spec.get("replies", [])), rules=rules,
+                replies=list(spec.get("replies", [])),
+                rules=rules,
                 default=spec.get("default", "I am a scripted assistant."),
-                delay_s=float(spec.get("delay_ms", 0)) / 1000.0, logprob=float(spec.get("logprob", -0.05)),
+                delay_s=float(spec.get("delay_ms", 0)) / 1000.0,
+                logprob=float(spec.get("logprob", -0.05)),
                 model_name=spec.get("model", "scripted"),
             )
         except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
@@ -102,7 +107,7 @@ class ScriptedEngine(EngineBase):
             self._queue.append(reply)
 
     # ------------------------------------------------------------------ engine interface
-    def start(self) -> "ScriptedEngine":
+    def start(self) -> ScriptedEngine:
         self._closed = False
         return self
 
@@ -133,8 +138,7 @@ class ScriptedEngine(EngineBase):
             return str(reply.get("text", "")), float(reply.get("logprob", self.logprob))
         return str(reply), self.logprob
 
-    def submit(self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None
-               ) -> RequestStream:
+    def submit(self, prompt: Prompt, params: SamplingParams | None = None, *, request_id: str | None = None) -> RequestStream:
         params = params or SamplingParams()
         if self._closed:
             raise EngineClosedError("the scripted engine is closed")
@@ -148,12 +152,14 @@ class ScriptedEngine(EngineBase):
         pieces = _PIECES.findall(text)
         with self._lock:
             self._active += 1
-        threading.Thread(target=self._play, args=(rid, stream, pieces, logprob, params, prompt_tokens),
-                         daemon=True, name=f"scripted-{rid}").start()
+        threading.Thread(
+            target=self._play, args=(rid, stream, pieces, logprob, params, prompt_tokens), daemon=True, name=f"scripted-{rid}"
+        ).start()
         return stream
 
-    def _play(self, rid: str, stream: RequestStream, pieces: list[str], logprob: float, params: SamplingParams,
-              prompt_tokens: int) -> None:
+    def _play(
+        self, rid: str, stream: RequestStream, pieces: list[str], logprob: float, params: SamplingParams, prompt_tokens: int
+    ) -> None:
         started = time.perf_counter()
         stopper = StopStringMatcher(params.stop)
         reason, generated = "stop", 0

@@ -55,6 +55,7 @@ class _DisconnectAwareStream(StreamingResponse):
 
     async def __call__(self, scope, receive, send) -> None:
         async with anyio.create_task_group() as tg:
+
             async def run() -> None:
                 try:
                     await self.stream_response(send)
@@ -71,8 +72,9 @@ def _error(status: int, message: str, **kw) -> JSONResponse:
     return JSONResponse(error_body(message, **kw), status_code=status)
 
 
-def create_app(engine: EngineBase, *, model_name: str | None = None, default_max_tokens: int = 512,
-               close_engine_on_shutdown: bool = False) -> Starlette:
+def create_app(
+    engine: EngineBase, *, model_name: str | None = None, default_max_tokens: int = 512, close_engine_on_shutdown: bool = False
+) -> Starlette:
     """The Starlette app serving `engine` (already started). `model_name` is what /v1/models lists."""
     name = model_name or engine.model_name
     metrics = WorkerMetrics(engine)
@@ -87,8 +89,9 @@ def create_app(engine: EngineBase, *, model_name: str | None = None, default_max
         except RequestValidationError as exc:
             return _error(400, str(exc), param=exc.param)
         if req.model and req.model != name:
-            return _error(404, f"the model {req.model!r} does not exist; this server serves {name!r}",
-                          param="model", code="model_not_found")
+            return _error(
+                404, f"the model {req.model!r} does not exist; this server serves {name!r}", param="model", code="model_not_found"
+            )
         try:
             stream = engine.submit(req.messages, req.params)
         except InvalidRequestError as exc:
@@ -107,14 +110,21 @@ def create_app(engine: EngineBase, *, model_name: str | None = None, default_max
         return await _whole_answer(request, stream, completion_id, name, req.params.wants_logprobs)
 
     async def models(request: Request) -> Response:
-        return JSONResponse({"object": "list", "data": [
-            {"id": name, "object": "model", "created": int(started), "owned_by": "academy"}]})
+        return JSONResponse(
+            {"object": "list", "data": [{"id": name, "object": "model", "created": int(started), "owned_by": "academy"}]}
+        )
 
     async def health(request: Request) -> Response:
         ok = engine.alive
-        return JSONResponse({"status": "ok" if ok else "down", "model": name,
-                             "queue_depth": engine.queue_depth, "active_sequences": engine.active_sequences},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {
+                "status": "ok" if ok else "down",
+                "model": name,
+                "queue_depth": engine.queue_depth,
+                "active_sequences": engine.active_sequences,
+            },
+            status_code=200 if ok else 503,
+        )
 
     async def metrics_endpoint(request: Request) -> Response:
         return Response(metrics.render(), media_type=metrics.content_type)
@@ -126,19 +136,21 @@ def create_app(engine: EngineBase, *, model_name: str | None = None, default_max
             engine.close()
 
     started = time.time()
-    app = Starlette(routes=[
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
-        Route("/health", health, methods=["GET"]),
-        Route("/metrics", metrics_endpoint, methods=["GET"]),
-    ], lifespan=lifespan)
+    app = Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
     app.state.engine = engine
     app.state.metrics = metrics
     return app
 
 
-async def _event_stream(stream: RequestStream, completion_id: str, model: str, want_logprobs: bool,
-                        include_usage: bool):
+async def _event_stream(stream: RequestStream, completion_id: str, model: str, want_logprobs: bool, include_usage: bool):
     created = int(time.time())
     try:
         yield _sse(chunk(completion_id, created, model, delta={"role": "assistant", "content": ""}))
@@ -151,18 +163,17 @@ async def _event_stream(stream: RequestStream, completion_id: str, model: str, w
             if d.finish_reason in ("error", "cancelled"):
                 yield _sse(error_body(d.error or f"generation {d.finish_reason}", type_="server_error"))
             else:
-                yield _sse(chunk(completion_id, created, model, delta={},
-                                 finish_reason=finish_reason_for_client(d.finish_reason)))
+                yield _sse(
+                    chunk(completion_id, created, model, delta={}, finish_reason=finish_reason_for_client(d.finish_reason))
+                )
                 if include_usage:
-                    yield _sse(usage_chunk(completion_id, created, model, d.prompt_tokens or 0,
-                                           d.completion_tokens or 0))
+                    yield _sse(usage_chunk(completion_id, created, model, d.prompt_tokens or 0, d.completion_tokens or 0))
         yield b"data: [DONE]\n\n"
     finally:
         stream.cancel()  # no-op when finished; frees the slot when the client went away
 
 
-async def _whole_answer(request: Request, stream: RequestStream, completion_id: str, model: str,
-                        want_logprobs: bool) -> Response:
+async def _whole_answer(request: Request, stream: RequestStream, completion_id: str, model: str, want_logprobs: bool) -> Response:
     task = asyncio.ensure_future(stream.collect())
 
     async def watch() -> None:  # cancel the generation if the client hangs up while we wait
@@ -178,8 +189,11 @@ async def _whole_answer(request: Request, stream: RequestStream, completion_id: 
     finally:
         watcher.cancel()
     if completion.finish_reason in ("error", "cancelled"):
-        return _error(500 if completion.finish_reason == "error" else 503,
-                      completion.error or f"generation {completion.finish_reason}", type_="server_error")
+        return _error(
+            500 if completion.finish_reason == "error" else 503,
+            completion.error or f"generation {completion.finish_reason}",
+            type_="server_error",
+        )
     return JSONResponse(completion_body(completion_id, model, completion, want_logprobs))
 
 
@@ -197,8 +211,13 @@ def build_engine(args) -> EngineBase:
     if args.threads:
         torch.set_num_threads(args.threads)
     return Engine.from_pretrained(
-        args.model, device=args.device, dtype=args.dtype, adapter_path=args.adapter,
-        max_batch_size=args.max_batch_size, max_queue=args.max_queue, max_prefill_tokens=args.max_prefill_tokens,
+        args.model,
+        device=args.device,
+        dtype=args.dtype,
+        adapter_path=args.adapter,
+        max_batch_size=args.max_batch_size,
+        max_queue=args.max_queue,
+        max_prefill_tokens=args.max_prefill_tokens,
         prefix_cache_bytes=args.prefix_cache_mib << 20,
         **({"model_name": args.served_model_name} if args.served_model_name else {}),
     ).start()
@@ -216,10 +235,15 @@ def parse_args(argv=None):
     p.add_argument("--served-model-name", help="name listed by /v1/models (default: the model directory's name)")
     p.add_argument("--max-batch-size", type=int, default=32, help="sequences decoded together (default 32)")
     p.add_argument("--max-queue", type=int, default=1024, help="waiting requests before 503 (default 1024)")
-    p.add_argument("--max-prefill-tokens", type=int, default=2048,
-                   help="prompt tokens computed per step (prefix-cache hits not counted)")
-    p.add_argument("--prefix-cache-mib", type=int, default=256,
-                   help="memory for the automatic prefix cache's keys/values, MiB (0 = off; default 256)")
+    p.add_argument(
+        "--max-prefill-tokens", type=int, default=2048, help="prompt tokens computed per step (prefix-cache hits not counted)"
+    )
+    p.add_argument(
+        "--prefix-cache-mib",
+        type=int,
+        default=256,
+        help="memory for the automatic prefix cache's keys/values, MiB (0 = off; default 256)",
+    )
     p.add_argument("--max-tokens-default", type=int, default=512, help="max_tokens when a request omits it")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--log-level", default="info")
@@ -240,8 +264,9 @@ def main(argv=None) -> None:
         engine = build_engine(args)
     except InferenceError as exc:
         raise SystemExit(f"error: {exc}")
-    app = create_app(engine, model_name=args.served_model_name, default_max_tokens=args.max_tokens_default,
-                     close_engine_on_shutdown=True)
+    app = create_app(
+        engine, model_name=args.served_model_name, default_max_tokens=args.max_tokens_default, close_engine_on_shutdown=True
+    )
     log.info("serving %s on http://%s:%d/v1", engine.model_name, args.host, args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower())
 

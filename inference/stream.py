@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from .types import Completion, Delta
 
@@ -62,7 +62,7 @@ class RequestStream:
         elif self._loop is not loop:
             raise RuntimeError("a RequestStream can only be read from one event loop")
 
-    def __aiter__(self) -> "RequestStream":
+    def __aiter__(self) -> RequestStream:
         self._bind(asyncio.get_running_loop())
         return self
 
@@ -91,7 +91,7 @@ class RequestStream:
         """Cancel the request if it is still running (use in ``finally`` when you stop reading early)."""
         self.cancel()
 
-    def __iter__(self) -> "RequestStream":
+    def __iter__(self) -> RequestStream:
         return self
 
     def __next__(self) -> Delta:

@@ -113,7 +113,7 @@ class Completion:
     error: str | None = None
 
     @classmethod
-    def from_deltas(cls, deltas: list[Delta]) -> "Completion":
+    def from_deltas(cls, deltas: list[Delta]) -> Completion:
         last = deltas[-1] if deltas else Delta(finish_reason="error", error="no output")
         tops = [t for d in deltas if d.top_logprobs for t in d.top_logprobs]
         return cls(

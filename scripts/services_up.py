@@ -1,4 +1,5 @@
 """Exit 0 when PostgreSQL (argv[1], a DATABASE_URL) and Redis (argv[2], a REDIS_URL) both answer, else 1."""
+
 import sys
 
 import psycopg

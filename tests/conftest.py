@@ -1,4 +1,5 @@
 """Shared fixtures: the example course package imported into the real test database, and enrolled users."""
+
 from __future__ import annotations
 
 import shutil
@@ -31,7 +32,7 @@ def course(db):
 def _make_user(username: str, *, course=None, role: str | None = "student"):
     from django.contrib.auth.models import User
 
-    from academy.services import grant_role
+    from courses.api import grant_role
 
     user = User.objects.create_user(username=username, password="pw-" + username + "-123", email=f"{username}@example.org")
     if course is not None and role:
@@ -76,8 +77,20 @@ def problem_id(db):
 @pytest.fixture(autouse=True)
 def _fresh_course_models():
     """Rolled-back tests can reuse primary keys (SQLite): never let one test see another's cached course model."""
-    from tutor.knowledge_store import forget_graph
+    from tutor.practice.learner import forget_graph
 
     forget_graph()
     yield
     forget_graph()
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that touches the database or the channel layer ``database``: the production-configuration pass
+    (PostgreSQL + Redis, ``make test-production``) selects them with ``-m database``; pure model tests run once."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or names & _DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.database)

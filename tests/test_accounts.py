@@ -4,7 +4,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_signup_logs_in_and_returns_to_next(client, course):
-    r = client.post("/accounts/signup/", {"username": "newbie", "email": "", "password1": "a-Long-pass-42", "password2": "a-Long-pass-42", "next": "/courses/example/"})
+    r = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "",
+            "password1": "a-Long-pass-42",
+            "password2": "a-Long-pass-42",
+            "next": "/courses/example/",
+        },
+    )
     assert r.status_code == 302 and r["Location"] == "/courses/example/"
     assert "newbie" in client.get("/courses/example/").content.decode()
 
@@ -15,7 +24,10 @@ def test_signup_errors_are_shown(client, db):
 
 
 def test_signup_ignores_offsite_next(client, db):
-    r = client.post("/accounts/signup/", {"username": "n2", "password1": "a-Long-pass-42", "password2": "a-Long-pass-42", "next": "https://evil.example/"})
+    r = client.post(
+        "/accounts/signup/",
+        {"username": "n2", "password1": "a-Long-pass-42", "password2": "a-Long-pass-42", "next": "https://evil.example/"},
+    )
     assert r["Location"] == "/"
 
 
@@ -28,7 +40,7 @@ def test_logout_is_a_post_with_csrf(client, make_user):
 def test_seed_demo_creates_the_three_roles_idempotently(course, client):
     from django.core.management import call_command
 
-    from academy.roles import roles
+    from courses.api import roles
 
     call_command("seed_demo")
     call_command("seed_demo")

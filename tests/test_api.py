@@ -1,4 +1,5 @@
 """REST API under /api/: courses, enrollment, attempts (idempotent), hints, solution, progress, schema."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,7 +8,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tutor.models import Attempt
+from tutor.practice.models import Attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +51,17 @@ def test_reusing_an_attempt_id_for_another_problem_conflicts(api_client, problem
     assert r.status_code == 409
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"answer": 9}, "client_attempt_id"),
-    ({"answer": 9, "client_attempt_id": "not-a-uuid"}, "client_attempt_id"),
-    ({"client_attempt_id": str(uuid.uuid4())}, "answer"),
-    ({"answer": "nine", "client_attempt_id": str(uuid.uuid4())}, "answer"),
-    ({"answer": {"x": 1}, "client_attempt_id": str(uuid.uuid4())}, "answer"),
-    ({"answer": 9, "client_attempt_id": str(uuid.uuid4()), "time_taken_ms": -5}, "time_taken_ms"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"answer": 9}, "client_attempt_id"),
+        ({"answer": 9, "client_attempt_id": "not-a-uuid"}, "client_attempt_id"),
+        ({"client_attempt_id": str(uuid.uuid4())}, "answer"),
+        ({"answer": "nine", "client_attempt_id": str(uuid.uuid4())}, "answer"),
+        ({"answer": {"x": 1}, "client_attempt_id": str(uuid.uuid4())}, "answer"),
+        ({"answer": 9, "client_attempt_id": str(uuid.uuid4()), "time_taken_ms": -5}, "time_taken_ms"),
+    ],
+)
 def test_bad_payload_is_a_400_with_field_errors(api_client, problem_id, body, field):
     r = api_client.post(f"/api/problems/{problem_id('table-cells')}/attempts/", body, format="json")
     assert r.status_code == 400 and field in r.json()
@@ -71,7 +75,11 @@ def test_unknown_problem_is_404(api_client):
 
 def test_hints_then_conflict_when_exhausted(api_client, problem_id):
     pid = problem_id("table-cells")
-    assert api_client.post(f"/api/problems/{pid}/hints/").json() == {"index": 0, "html": "<p>How many rows are there?</p>\n", "remaining": 1}
+    assert api_client.post(f"/api/problems/{pid}/hints/").json() == {
+        "index": 0,
+        "html": "<p>How many rows are there?</p>\n",
+        "remaining": 1,
+    }
     assert api_client.post(f"/api/problems/{pid}/hints/").json()["index"] == 1
     assert api_client.post(f"/api/problems/{pid}/hints/").status_code == 409
 
@@ -85,7 +93,11 @@ def test_solution_is_409_until_attempted(api_client, problem_id):
 
 
 def test_progress_and_other_students_data(api_client, course, make_user, problem_id):
-    api_client.post(f"/api/problems/{problem_id('table-cells')}/attempts/", {"answer": 9, "client_attempt_id": str(uuid.uuid4())}, format="json")
+    api_client.post(
+        f"/api/problems/{problem_id('table-cells')}/attempts/",
+        {"answer": 9, "client_attempt_id": str(uuid.uuid4())},
+        format="json",
+    )
     p = api_client.get("/api/courses/example/progress/").json()
     assert p["total_steps"] == 2 and p["continue_step"] == "tally"
     other = APIClient()
@@ -98,13 +110,21 @@ def test_token_authentication(student, problem_id):
     token = Token.objects.create(user=student)
     c = APIClient()
     c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    r = c.post(f"/api/problems/{problem_id('table-cells')}/attempts/", {"answer": 9, "client_attempt_id": str(uuid.uuid4())}, format="json")
+    r = c.post(
+        f"/api/problems/{problem_id('table-cells')}/attempts/",
+        {"answer": 9, "client_attempt_id": str(uuid.uuid4())},
+        format="json",
+    )
     assert r.status_code == 201
 
 
 def test_openapi_schema_lists_the_endpoints(client, db):
     r = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert r.status_code == 200
-    paths = r.json()["paths"] if r["Content-Type"].startswith("application/json") else __import__("yaml").safe_load(r.content)["paths"]
+    paths = (
+        r.json()["paths"]
+        if r["Content-Type"].startswith("application/json")
+        else __import__("yaml").safe_load(r.content)["paths"]
+    )
     for p in ("/api/problems/{problem_id}/attempts/", "/api/problems/{problem_id}/solution/", "/api/courses/{slug}/progress/"):
         assert p in paths

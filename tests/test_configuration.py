@@ -1,5 +1,6 @@
 """The configuration under test matches the environment: embedded default without variables, PostgreSQL + Redis with them.
 Both passes of `make test` run this, so each configuration is exercised for real."""
+
 import os
 
 import pytest

@@ -7,7 +7,8 @@ class TutorConfig(AppConfig):
 
     def ready(self):
         from courses.signals import course_imported
+        from tutor.practice.learner import forget_graph
 
-        from .knowledge_store import forget_graph
-
-        course_imported.connect(lambda sender, course_id, **kw: forget_graph(course_id), weak=False, dispatch_uid="tutor-forget-graph")
+        course_imported.connect(
+            lambda sender, course_id, **kw: forget_graph(course_id), weak=False, dispatch_uid="tutor-forget-graph"
+        )

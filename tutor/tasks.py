@@ -1,18 +1,8 @@
-"""Celery tasks of the tutor (thin: each calls a service)."""
-from celery import shared_task
+"""Every Celery task of the tutor app, gathered so the worker's autodiscovery (``tutor.tasks``) registers them.
+Each lives in its domain's ``tasks.py``; import them from there."""
 
-
-@shared_task
-def fit_knowledge_model_task(course_id: int) -> dict:
-    """Refit the course's knowledge model from its attempt log; returns the data size fitted on."""
-    from .fitting import fit_knowledge_model
-
-    fit = fit_knowledge_model(course_id=course_id)
-    return {"fit_id": fit.id, "n_attempts": fit.n_attempts, "n_students": fit.n_students, "concepts": len(fit.params["bkt"]),
-            "problems": len(fit.params["difficulty"]), "fit_seconds": round(fit.fit_seconds, 3)}
-
-
-from .staff_tasks import (  # noqa: E402,F401  (the worker finds every task through this module)
+from tutor.practice.tasks import fit_knowledge_model_task  # noqa: F401
+from tutor.staffing.tasks import (  # noqa: F401
     anonymize_shared_thread_task,
     reindex_course_task,
     send_notification_email_task,

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import staff_views, ta_views, views
+from tutor.conversations import views as ta_views
+from tutor.practice import views
+from tutor.staffing import views as staff_views
 
 app_name = "tutor"
 urlpatterns = [
@@ -17,10 +19,16 @@ urlpatterns = [
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/unshare/", staff_views.unshare, name="staff-unshare"),
     path("courses/<slug:slug>/staff/queue/", staff_views.queue_page, name="staff-queue"),
     path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/", staff_views.escalation_page, name="staff-escalation"),
-    path("courses/<slug:slug>/staff/escalations/<int:escalation_id>/<slug:action>/", staff_views.escalation_action,
-         name="staff-escalation-action"),
-    path("courses/<slug:slug>/staff/messages/<int:message_id>/<slug:action>/", staff_views.message_action,
-         name="staff-message-action"),
+    path(
+        "courses/<slug:slug>/staff/escalations/<int:escalation_id>/<slug:action>/",
+        staff_views.escalation_action,
+        name="staff-escalation-action",
+    ),
+    path(
+        "courses/<slug:slug>/staff/messages/<int:message_id>/<slug:action>/",
+        staff_views.message_action,
+        name="staff-message-action",
+    ),
     path("courses/<slug:slug>/staff/inbox/", staff_views.inbox_page, name="staff-inbox"),
     path("courses/<slug:slug>/staff/stuck-map/", staff_views.stuckmap_page, name="staff-stuck-map"),
     path("notifications/", staff_views.notifications_page, name="notifications"),

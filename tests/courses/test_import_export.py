@@ -1,4 +1,5 @@
 """Importing by stable slugs: idempotent, updates keep attempts attached, export imports back to the same course."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,11 @@ def content_snapshot():
     """Everything a student could see of the course, independent of primary keys."""
     return {
         "steps": list(Step.objects.order_by("position").values_list("slug", "title", "kind", "body_md", "position", "archived")),
-        "problems": list(Problem.objects.order_by("position").values_list("slug", "kind", "prompt_md", "difficulty", "answer", "solution_md", "archived")),
+        "problems": list(
+            Problem.objects.order_by("position").values_list(
+                "slug", "kind", "prompt_md", "difficulty", "answer", "solution_md", "archived"
+            )
+        ),
         "hints": list(Hint.objects.order_by("problem__position", "position").values_list("problem__slug", "position", "body_md")),
         "concepts": sorted((c.slug, tuple(p.slug for p in c.prerequisites.all())) for c in Concept.objects.all()),
     }
@@ -46,7 +51,7 @@ def test_update_keeps_attempts_attached(example_package, course, api_client, pro
     assert "does the table have" in Problem.objects.get(pk=pid).prompt_md
     progress = api_client.get("/api/courses/example/progress/")
     assert progress.status_code == 200
-    from tutor.models import Attempt
+    from tutor.practice.models import Attempt
 
     assert Attempt.objects.filter(problem_id=pid).count() == 1
 
@@ -74,5 +79,11 @@ def test_export_round_trip(tmp_path, course):
 def test_course_stats_command(course, capsys):
     call_command("course_stats", "example")
     stats = json.loads(capsys.readouterr().out)
-    assert stats == {"modules": 2, "steps": 2, "concepts": 3, "problems": 4, "hints": 8,
-                     "problems_per_module": {"counting": 2, "probability": 2}}
+    assert stats == {
+        "modules": 2,
+        "steps": 2,
+        "concepts": 3,
+        "problems": 4,
+        "hints": 8,
+        "problems_per_module": {"counting": 2, "probability": 2},
+    }

@@ -1,4 +1,5 @@
 """A bad package is rejected whole, with every error listed with its file and line, and the database unchanged."""
+
 from __future__ import annotations
 
 import pytest

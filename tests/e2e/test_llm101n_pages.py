@@ -1,5 +1,6 @@
 """LLM101n in the browser: a step from each of chapters 1–5 renders (math by KaTeX, highlighted code), and the
 practice page and knowledge map work for a student. Screenshots land in artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,12 +1,13 @@
 """A newcomer's first session, in Debian's Chromium against the live ASGI server: sign up, enroll, read, answer,
 hint, solution after trying, progress, and "Continue" on the way back."""
+
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
 from courses.services import import_course_from_path
-from tutor.models import Attempt
+from tutor.practice.models import Attempt
 
 from ..conftest import EXAMPLE  # noqa: TID252
 

@@ -2,6 +2,7 @@
 retrieval-only TA), a TA's dashboard in a second browser context shows it live, the TA claims and answers, and the
 student's open step page shows the answer without a reload; the student shares the thread (after the preview) and the
 author inbox shows it without any of the personal data planted in the conversation."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,15 +14,17 @@ from ..conftest import EXAMPLE  # noqa: TID252
 
 pytestmark = pytest.mark.browser
 
-PLANTED = ("Hi, I'm Ada Lovelace (adalove), ada.lovelace@gmail.com, phone +44 20 7946 0958. My repo "
-           "https://github.com/adalove/bigram fails: why do my softmax rows not sum to 1?")
+PLANTED = (
+    "Hi, I'm Ada Lovelace (adalove), ada.lovelace@gmail.com, phone +44 20 7946 0958. My repo "
+    "https://github.com/adalove/bigram fails: why do my softmax rows not sum to 1?"
+)
 SECRETS = ("Ada", "Lovelace", "adalove", "gmail", "7946", "github")
 
 
 @pytest.fixture(autouse=True)
 def retrieval_only(settings):
     from academy.celery import app
-    from tutor.ta import backends, index
+    from tutor.assistant import backends, index
 
     settings.TA_RETRIEVER = "bm25"
     settings.TA_MODEL_PATH = ""
@@ -45,15 +48,19 @@ def _login(pg, base, name):
 def test_escalation_live_answer_and_anonymized_sharing(live_asgi, browser, page, shot):
     from django.contrib.auth.models import User
 
-    from academy.services import grant_role
     from courses import api
+    from courses.api import grant_role
 
     import_course_from_path(path=EXAMPLE)
     course = api.get_course("example")
-    for name, first, last, role in (("adalove", "Ada", "Lovelace", "student"), ("tom", "Tom", "Tutor", "ta"),
-                                    ("fay", "Fay", "Faculty", "faculty")):
-        u = User.objects.create_user(name, password=f"pw-{name}-123", email=f"{name}@example.org", first_name=first,
-                                     last_name=last)
+    for name, first, last, role in (
+        ("adalove", "Ada", "Lovelace", "student"),
+        ("tom", "Tom", "Tutor", "ta"),
+        ("fay", "Fay", "Faculty", "faculty"),
+    ):
+        u = User.objects.create_user(
+            name, password=f"pw-{name}-123", email=f"{name}@example.org", first_name=first, last_name=last
+        )
         grant_role(user=u, course_id=course.id, role=role)
 
     # The TA opens the dashboard first (second browser context), from the course page's staff link.

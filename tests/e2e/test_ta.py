@@ -1,6 +1,7 @@
 """The automated TA in Debian's Chromium against the live ASGI server (real websocket): a student asks on a step page
 and watches a cited answer stream in — retrieval-only (no model configured), then with a scripted model that streams
 slowly and tries to leak a problem's answer; "Ask a human" escalates."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.services import import_course_from_path
-from tutor.models import Escalation, Message
+from tutor.conversations.models import Escalation, Message
 
 from ..conftest import EXAMPLE  # noqa: TID252
 
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.browser
 def enrolled_student(live_asgi, page):
     from django.contrib.auth.models import User
 
-    from academy.services import enroll
     from courses import api
+    from courses.api import enroll
 
     import_course_from_path(path=EXAMPLE)
     user = User.objects.create_user("ada", password="pw-ada-123")
@@ -36,7 +37,7 @@ def enrolled_student(live_asgi, page):
 
 @pytest.fixture(autouse=True)
 def bm25(settings):
-    from tutor.ta import backends, index
+    from tutor.assistant import backends, index
 
     settings.TA_RETRIEVER = "bm25"
     settings.TA_MODEL_PATH = ""
@@ -76,10 +77,22 @@ def test_retrieval_only_answer_streams_in_with_sources(live_asgi, page, shot, en
 
 def test_scripted_model_streams_is_guarded_and_escalates(live_asgi, page, shot, enrolled_student, settings, tmp_path):
     script = tmp_path / "ta.json"
-    script.write_text(json.dumps({
-        "model": "scripted-ta", "delay_ms": 40, "default": "Good question. Think of a smaller alphabet first [1].",
-        "rules": [{"match": "(?i)answer", "reply": "Fine, here it is: 3 x 3 = 9 cells, so the answer is 9. "
-                                                   "Can you see why rows times columns works? It is the idea in [1]."}]}))
+    script.write_text(
+        json.dumps(
+            {
+                "model": "scripted-ta",
+                "delay_ms": 40,
+                "default": "Good question. Think of a smaller alphabet first [1].",
+                "rules": [
+                    {
+                        "match": "(?i)answer",
+                        "reply": "Fine, here it is: 3 x 3 = 9 cells, so the answer is 9. "
+                        "Can you see why rows times columns works? It is the idea in [1].",
+                    }
+                ],
+            }
+        )
+    )
     settings.TA_MODEL_PATH = str(script)
     page.goto(live_asgi + "/courses/example/steps/tally/")
     problem = page.locator("section.problem").first

@@ -73,10 +73,16 @@ async def test_logprobs_are_the_models_log_softmax(make_engine, tiny_model):
     model, _ = tiny_model
     engine = make_engine()
     prompt = _prompts(1, seed=2)[0]
-    result = await engine.submit(prompt, SamplingParams(max_tokens=5, logprobs=True, top_logprobs=3,
-                                                        ignore_eos=True)).collect()
-    out = model.generate(torch.tensor([prompt]), max_new_tokens=5, min_new_tokens=5, do_sample=False,
-                         output_logits=True, return_dict_in_generate=True, pad_token_id=0)
+    result = await engine.submit(prompt, SamplingParams(max_tokens=5, logprobs=True, top_logprobs=3, ignore_eos=True)).collect()
+    out = model.generate(
+        torch.tensor([prompt]),
+        max_new_tokens=5,
+        min_new_tokens=5,
+        do_sample=False,
+        output_logits=True,
+        return_dict_in_generate=True,
+        pad_token_id=0,
+    )
     expected = [torch.log_softmax(s[0].float(), -1)[t].item() for s, t in zip(out.logits, result.token_ids)]
     assert result.logprobs == pytest.approx(expected, abs=1e-4)
     assert len(result.top_logprobs) == 5
@@ -143,13 +149,12 @@ async def test_stop_token_ids_and_stop_strings(make_engine, greedy, tiny_model):
     engine = make_engine()
     prompt = [40, 41, 42, 43]
     reference = greedy(prompt, 20)
-    by_id = await engine.submit(prompt, SamplingParams(max_tokens=20, stop_token_ids=(reference[3],),
-                                                       ignore_eos=True)).collect()
+    by_id = await engine.submit(prompt, SamplingParams(max_tokens=20, stop_token_ids=(reference[3],), ignore_eos=True)).collect()
     assert by_id.finish_reason == "stop" and by_id.token_ids == reference[: reference.index(reference[3])]
 
     full = await engine.submit(prompt, SamplingParams(max_tokens=20, ignore_eos=True)).collect()
     text = full.text
-    stop = next(text[i:i + 2] for i in range(4, len(text) - 2) if text[i:i + 2].strip())
+    stop = next(text[i : i + 2] for i in range(4, len(text) - 2) if text[i : i + 2].strip())
     cut = await engine.submit(prompt, SamplingParams(max_tokens=20, stop=(stop,), ignore_eos=True)).collect()
     assert cut.finish_reason == "stop"
     assert cut.text == text[: text.index(stop)]
@@ -166,13 +171,13 @@ async def test_seeded_sampling_is_reproducible_whatever_the_batch(make_engine):
     engine = make_engine()
     params = SamplingParams(max_tokens=15, temperature=1.0, top_p=0.9, seed=123, ignore_eos=True)
     alone = await engine.submit([20, 21, 22], params).collect()
-    noise = [engine.submit(p, SamplingParams(max_tokens=15, temperature=1.2, ignore_eos=True))
-             for p in _prompts(3, seed=9)]
+    noise = [engine.submit(p, SamplingParams(max_tokens=15, temperature=1.2, ignore_eos=True)) for p in _prompts(3, seed=9)]
     batched = await engine.submit([20, 21, 22], params).collect()
     await asyncio.gather(*(s.collect() for s in noise))
     assert alone.token_ids == batched.token_ids
-    other_seed = await engine.submit([20, 21, 22], SamplingParams(
-        max_tokens=15, temperature=1.0, top_p=0.9, seed=124, ignore_eos=True)).collect()
+    other_seed = await engine.submit(
+        [20, 21, 22], SamplingParams(max_tokens=15, temperature=1.0, top_p=0.9, seed=124, ignore_eos=True)
+    ).collect()
     assert other_seed.token_ids != alone.token_ids
 
 
@@ -238,10 +243,11 @@ async def test_qwen2_with_grouped_query_attention_matches_generate(tmp_path):
     engine = Engine(model, tokenizer, max_batch_size=3, kv_capacity=8).start()
     try:
         prompts = _prompts(5, seed=7)
-        results = await asyncio.gather(*(engine.submit(p, SamplingParams(max_tokens=9, ignore_eos=True)).collect()
-                                         for p in prompts))
+        results = await asyncio.gather(
+            *(engine.submit(p, SamplingParams(max_tokens=9, ignore_eos=True)).collect() for p in prompts)
+        )
     finally:
         engine.close()
     for p, r in zip(prompts, results):
         out = model.generate(torch.tensor([p]), max_new_tokens=9, min_new_tokens=9, do_sample=False, pad_token_id=0)
-        assert r.token_ids == out[0, len(p):].tolist()
+        assert r.token_ids == out[0, len(p) :].tolist()

@@ -18,8 +18,7 @@ def test_loads_a_chat_model_in_fp32_on_cpu(tiny_model_dir):
     assert model.dtype == torch.float32 and model.device.type == "cpu"
     assert not model.training
     assert tokenizer.chat_template and tokenizer.pad_token_id is not None
-    ids = tokenizer.apply_chat_template([{"role": "user", "content": "hi"}], add_generation_prompt=True,
-                                        tokenize=False)
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": "hi"}], add_generation_prompt=True, tokenize=False)
     assert ids.endswith("<|im_start|>assistant\n")
 
 
@@ -99,8 +98,9 @@ def test_engine_serves_the_adapted_model(tiny_model_dir, tmp_path):
     adapter = make_tiny_adapter(tiny_model_dir, tmp_path / "lora")
     reference = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model_dir), adapter).eval()
     prompt = [1, 50, 60, 70, 2, 1]
-    expected = reference.generate(input_ids=torch.tensor([prompt]), max_new_tokens=8, min_new_tokens=8,
-                                  do_sample=False, pad_token_id=0)[0, len(prompt):].tolist()
+    expected = reference.generate(
+        input_ids=torch.tensor([prompt]), max_new_tokens=8, min_new_tokens=8, do_sample=False, pad_token_id=0
+    )[0, len(prompt) :].tolist()
     engine = Engine.from_pretrained(tiny_model_dir, adapter_path=adapter).start()
     try:
         result = engine.submit(prompt, SamplingParams(max_tokens=8, ignore_eos=True)).result(timeout=30)

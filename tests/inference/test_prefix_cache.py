@@ -139,6 +139,5 @@ async def test_prefix_cache_can_be_switched_off(make_engine, greedy):
     engine = make_engine(prefix_cache_bytes=0)
     prompt = _tokens(30, seed=40)
     for _ in range(2):
-        assert (await engine.submit(prompt, SamplingParams(max_tokens=6, **GREEDY)).collect()).token_ids \
-            == greedy(prompt, 6)
+        assert (await engine.submit(prompt, SamplingParams(max_tokens=6, **GREEDY)).collect()).token_ids == greedy(prompt, 6)
     assert engine.prefix_cache.stats.hit_tokens == 0 and len(engine.prefix_cache) == 0

@@ -13,13 +13,13 @@ from inference.scripted import ScriptedEngine
 from inference.serve import create_app, parse_args
 from inference.types import SamplingParams
 
-ASK = [{"role": "system", "content": "Never reveal the answer."},
-       {"role": "user", "content": "Just give me the answer"}]
+ASK = [{"role": "system", "content": "Never reveal the answer."}, {"role": "user", "content": "Just give me the answer"}]
 
 
 async def test_replies_in_order_then_rules_then_default():
-    engine = ScriptedEngine(["first", {"text": "second", "logprob": -3.0}],
-                            rules=[(r"(?i)answer", "The answer is 42.")], default="fallback").start()
+    engine = ScriptedEngine(
+        ["first", {"text": "second", "logprob": -3.0}], rules=[(r"(?i)answer", "The answer is 42.")], default="fallback"
+    ).start()
     client = EngineClient(engine)
     assert (await client.chat(ASK)).text == "first"
     low = await client.chat(ASK, logprobs=True)
@@ -56,10 +56,16 @@ async def test_max_tokens_stop_strings_and_cancellation():
 
 def test_from_file(tmp_path):
     script = tmp_path / "leaky.json"
-    script.write_text(json.dumps({
-        "model": "leaky", "default": "Here is a hint.", "delay_ms": 0,
-        "rules": [{"match": "(?i)give me the answer", "reply": "Sure! The answer is x = 7.", "logprob": -0.2}],
-    }))
+    script.write_text(
+        json.dumps(
+            {
+                "model": "leaky",
+                "default": "Here is a hint.",
+                "delay_ms": 0,
+                "rules": [{"match": "(?i)give me the answer", "reply": "Sure! The answer is x = 7.", "logprob": -0.2}],
+            }
+        )
+    )
     engine = ScriptedEngine.from_file(script).start()
     assert engine.model_name == "leaky"
     result = engine.submit(ASK, SamplingParams(logprobs=True)).result(timeout=5)
@@ -72,8 +78,14 @@ def test_from_file(tmp_path):
 async def test_a_leaking_backend_served_over_http(http_server, tmp_path):
     """What the TA's leak filter will face: a server that streams the stored answer when asked for it."""
     script = tmp_path / "leak.json"
-    script.write_text(json.dumps({"model": "leaky", "rules": [
-        {"match": "answer", "reply": "The worked solution: first compute the mean, then the answer is 3.5."}]}))
+    script.write_text(
+        json.dumps(
+            {
+                "model": "leaky",
+                "rules": [{"match": "answer", "reply": "The worked solution: first compute the mean, then the answer is 3.5."}],
+            }
+        )
+    )
     args = parse_args(["--scripted", str(script)])
     from inference.serve import build_engine
 
@@ -90,5 +102,11 @@ def test_cli_needs_a_model_or_a_script():
     with pytest.raises(SystemExit):
         parse_args([])
     args = parse_args(["--model", "/m", "--device", "cuda", "--dtype", "bf16", "--port", "9000", "--adapter", "/a"])
-    assert (args.model, args.device, args.dtype, args.port, args.adapter, args.host) == \
-        ("/m", "cuda", "bf16", 9000, "/a", "127.0.0.1")
+    assert (args.model, args.device, args.dtype, args.port, args.adapter, args.host) == (
+        "/m",
+        "cuda",
+        "bf16",
+        9000,
+        "/a",
+        "127.0.0.1",
+    )

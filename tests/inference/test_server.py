@@ -29,14 +29,22 @@ def _events(body: str) -> list[str]:
     payloads = []
     for block in blocks[:-1]:
         assert block.startswith("data: ") and "\n" not in block, block
-        payloads.append(block[len("data: "):])
+        payloads.append(block[len("data: ") :])
     return payloads
 
 
 def test_sse_stream_format(served):
     engine, server = served
-    payload = {"model": "tiny", "messages": MESSAGES, "stream": True, "max_tokens": 6, "temperature": 0,
-               "logprobs": True, "top_logprobs": 2, "stream_options": {"include_usage": True}}
+    payload = {
+        "model": "tiny",
+        "messages": MESSAGES,
+        "stream": True,
+        "max_tokens": 6,
+        "temperature": 0,
+        "logprobs": True,
+        "top_logprobs": 2,
+        "stream_options": {"include_usage": True},
+    }
     with httpx.Client(base_url=server.url) as http:
         r = http.post("/v1/chat/completions", json=payload)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
@@ -60,8 +68,7 @@ def test_sse_stream_format(served):
 def test_non_streaming_completion(served):
     _, server = served
     with httpx.Client(base_url=server.url) as http:
-        r = http.post("/v1/chat/completions", json={"messages": MESSAGES, "max_tokens": 5, "temperature": 0,
-                                                    "logprobs": True})
+        r = http.post("/v1/chat/completions", json={"messages": MESSAGES, "max_tokens": 5, "temperature": 0, "logprobs": True})
     assert r.status_code == 200
     body = r.json()
     assert body["object"] == "chat.completion"
@@ -111,18 +118,21 @@ async def test_client_disconnect_cancels_the_generation(served, eventually):
     assert 'inference_requests_total{finish_reason="cancelled"} 1.0' in metrics
 
 
-@pytest.mark.parametrize("body, param", [
-    ("{not json", None),
-    ({"messages": []}, "messages"),
-    ({"messages": [{"role": "wizard", "content": "hi"}]}, "messages[0].role"),
-    ({"messages": MESSAGES, "temperature": 3}, "temperature"),
-    ({"messages": MESSAGES, "max_tokens": 0}, "max_tokens"),
-    ({"messages": MESSAGES, "n": 2}, "n"),
-    ({"messages": MESSAGES, "top_logprobs": 3}, "top_logprobs"),
-    ({"messages": MESSAGES, "stop": ["a", "b", "c", "d", "e"]}, "stop"),
-    ({"messages": MESSAGES, "tools": [{"type": "function"}]}, "tools"),
-    ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, "messages[0].content"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ("{not json", None),
+        ({"messages": []}, "messages"),
+        ({"messages": [{"role": "wizard", "content": "hi"}]}, "messages[0].role"),
+        ({"messages": MESSAGES, "temperature": 3}, "temperature"),
+        ({"messages": MESSAGES, "max_tokens": 0}, "max_tokens"),
+        ({"messages": MESSAGES, "n": 2}, "n"),
+        ({"messages": MESSAGES, "top_logprobs": 3}, "top_logprobs"),
+        ({"messages": MESSAGES, "stop": ["a", "b", "c", "d", "e"]}, "stop"),
+        ({"messages": MESSAGES, "tools": [{"type": "function"}]}, "tools"),
+        ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, "messages[0].content"),
+    ],
+)
 def test_bad_payloads_get_400_with_an_openai_error(served, body, param):
     _, server = served
     with httpx.Client(base_url=server.url) as http:
@@ -151,10 +161,16 @@ def test_models_health_and_metrics(served):
         metrics = http.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text
-    for name in ("inference_queue_depth", "inference_active_sequences", "inference_tokens_per_second",
-                 "inference_generated_tokens_total", "inference_time_to_first_token_seconds_bucket",
-                 "inference_request_duration_seconds_count", "inference_prefix_cache_hit_ratio",
-                 "inference_prefix_cache_bytes"):
+    for name in (
+        "inference_queue_depth",
+        "inference_active_sequences",
+        "inference_tokens_per_second",
+        "inference_generated_tokens_total",
+        "inference_time_to_first_token_seconds_bucket",
+        "inference_request_duration_seconds_count",
+        "inference_prefix_cache_hit_ratio",
+        "inference_prefix_cache_bytes",
+    ):
         assert name in text
     assert "inference_time_to_first_token_seconds_count 1.0" in text
     engine.close()

@@ -1,12 +1,13 @@
 """Fitting the knowledge model from the attempt log (the real EM code on real rows) and using it."""
+
 import json
 import uuid
 
 import pytest
 from django.core.management import call_command
 
-from tutor.knowledge_store import predictor
-from tutor.models import Attempt, KnowledgeModelFit
+from tutor.practice.learner import predictor
+from tutor.practice.models import Attempt, KnowledgeModelFit
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,15 @@ def test_fit_from_attempts_is_stored_with_its_data_size(course, make_user, probl
     for n in range(12):
         user = make_user(f"s{n}", course=course)
         for k in range(4):  # students improve: wrong, then right
-            Attempt.objects.create(user=user, course_id=course.id, problem_id=pid, client_attempt_id=uuid.uuid4(),
-                                   answer=9, correct=k >= (n % 3), hints_seen=0)
+            Attempt.objects.create(
+                user=user,
+                course_id=course.id,
+                problem_id=pid,
+                client_attempt_id=uuid.uuid4(),
+                answer=9,
+                correct=k >= (n % 3),
+                hints_seen=0,
+            )
     call_command("fit_knowledge_model", "example")
     out = json.loads(capsys.readouterr().out)
     assert out["n_attempts"] == 48 and out["n_students"] == 12 and out["concepts"] == 1 and out["problems"] == 1
@@ -29,7 +37,7 @@ def test_fit_from_attempts_is_stored_with_its_data_size(course, make_user, probl
     # the problem's difficulty is refined from data (most attempts here were correct: easier than the author said)
     refined = fit.params["difficulty"][str(pid)]
     assert 0 < refined < 1
-    from tutor.knowledge_store import course_model
+    from tutor.practice.learner import course_model
 
     assert course_model(course.id).graph.problem(pid).difficulty == pytest.approx(refined)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tutor.grading import InvalidAnswer, grade
+from tutor.practice.grading import InvalidAnswer, grade
 
 NUM = {"answer": 0.25, "tolerance": 0.001}
 

@@ -1,5 +1,6 @@
 """Practice mode against the real database: next problem with a reason, knowledge state updated with each attempt,
 the knowledge map, the "I'm stuck" ladder and diagnostic placement."""
+
 from __future__ import annotations
 
 import re
@@ -7,14 +8,16 @@ import uuid
 
 import pytest
 
-from tutor.models import Attempt, KnowledgeState, ServedProblem
+from tutor.practice.models import Attempt, KnowledgeState, ServedProblem
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def answer(api_client, pid, value):
-    return api_client.post(f"/api/problems/{pid}/attempts/", {"answer": value, "client_attempt_id": str(uuid.uuid4())}, format="json")
+    return api_client.post(
+        f"/api/problems/{pid}/attempts/", {"answer": value, "client_attempt_id": str(uuid.uuid4())}, format="json"
+    )
 
 
 def knowledge(api_client) -> dict[str, dict]:
@@ -83,7 +86,9 @@ def test_practice_page_shows_reason_and_the_mastery_bar_moves(student_client, pr
     pid = int(re.search(r'data-problem="(\d+)"', page).group(1))
     before = float(re.search(r'data-mastery="([0-9.]+)"', page).group(1))
     slug_answers = {problem_id("table-cells"): "9", problem_id("loop-output"): "2 3"}
-    r = student_client.post(f"/problems/{pid}/attempt/", {"answer": slug_answers[pid], "practice": "1", "client_attempt_id": str(uuid.uuid4())}, **HX).content.decode()
+    r = student_client.post(
+        f"/problems/{pid}/attempt/", {"answer": slug_answers[pid], "practice": "1", "client_attempt_id": str(uuid.uuid4())}, **HX
+    ).content.decode()
     after = float(re.search(r'id="mastery-line"[^>]*hx-swap-oob="true".*?data-mastery="([0-9.]+)"', r, re.S).group(1))
     assert after > before and "Next problem" in r
 
@@ -114,8 +119,11 @@ def test_diagnostic_places_and_initialises_the_knowledge_state(api_client):
     asked = 0
     while not step["finished"]:
         asked += 1
-        step = api_client.post("/api/courses/example/diagnostic/answer/",
-                               {"problem_id": step["problem"]["id"], "answer": answers[step["problem"]["slug"]]}, format="json").json()
+        step = api_client.post(
+            "/api/courses/example/diagnostic/answer/",
+            {"problem_id": step["problem"]["id"], "answer": answers[step["problem"]["slug"]]},
+            format="json",
+        ).json()
     assert asked <= 10
     k = knowledge(api_client)
     assert k["counting"]["mastery"] > 0.5 and KnowledgeState.objects.count() == 3
@@ -128,7 +136,9 @@ def test_diagnostic_dont_know_and_wrong_problem(api_client):
     wrong = api_client.post("/api/courses/example/diagnostic/answer/", {"problem_id": 999999, "answer": 1}, format="json")
     assert wrong.status_code == 409
     while not step["finished"]:
-        step = api_client.post("/api/courses/example/diagnostic/answer/", {"problem_id": step["problem"]["id"]}, format="json").json()
+        step = api_client.post(
+            "/api/courses/example/diagnostic/answer/", {"problem_id": step["problem"]["id"]}, format="json"
+        ).json()
     k = knowledge(api_client)
     assert k["counting"]["mastery"] < 0.5
 

@@ -1,18 +1,19 @@
 """The student's practice loop through the HTML pages and htmx partials, against the real database."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tutor.models import Attempt, HintReveal
+from tutor.practice.models import Attempt, HintReveal
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def attempt_form_id(html: str, pid: int) -> str:
-    block = html[html.index(f'id="problem-{pid}"'):]
+    block = html[html.index(f'id="problem-{pid}"') :]
     return re.search(r'name="client_attempt_id" value="([0-9a-f-]+)"', block).group(1)
 
 
@@ -46,17 +47,25 @@ def test_answer_feedback_hints_and_solution_after_attempt(student_client, studen
     refused = student_client.post(f"/problems/{pid}/solution/", **HX).content.decode()
     assert "try the problem at least once" in refused and "Worked solution" not in refused
     # a non-number is not an attempt
-    bad = student_client.post(f"/problems/{pid}/attempt/", {"answer": "nine", "client_attempt_id": attempt_form_id(page, pid)}, **HX)
+    bad = student_client.post(
+        f"/problems/{pid}/attempt/", {"answer": "nine", "client_attempt_id": attempt_form_id(page, pid)}, **HX
+    )
     assert "expected a number" in bad.content.decode() and Attempt.objects.count() == 0
     hint = student_client.post(f"/problems/{pid}/hint/", **HX).content.decode()
     assert "How many rows are there?" in hint and "Rows times columns" not in hint
-    wrong = student_client.post(f"/problems/{pid}/attempt/", {"answer": "6", "client_attempt_id": attempt_form_id(hint, pid), "time_taken_ms": "4200"}, **HX).content.decode()
+    wrong = student_client.post(
+        f"/problems/{pid}/attempt/",
+        {"answer": "6", "client_attempt_id": attempt_form_id(hint, pid), "time_taken_ms": "4200"},
+        **HX,
+    ).content.decode()
     assert "too low" in wrong and "Show solution" in wrong
     a = Attempt.objects.get()
     assert (a.correct, a.hints_seen, a.time_taken_ms, a.answer) == (False, 1, 4200, "6")
     solution = student_client.post(f"/problems/{pid}/solution/", **HX).content.decode()
     assert "Worked solution" in solution and "9" in solution
-    right = student_client.post(f"/problems/{pid}/attempt/", {"answer": "9", "client_attempt_id": attempt_form_id(solution, pid)}, **HX).content.decode()
+    right = student_client.post(
+        f"/problems/{pid}/attempt/", {"answer": "9", "client_attempt_id": attempt_form_id(solution, pid)}, **HX
+    ).content.decode()
     assert "Correct." in right and "solved" in right
 
 
@@ -81,7 +90,9 @@ def test_choice_problem_with_several_answers(student_client, problem_id):
     pid = problem_id("which-sums-to-one")
     page = student_client.get("/courses/example/steps/normalise/").content.decode()
     assert "Select all that apply" in page
-    r = student_client.post(f"/problems/{pid}/attempt/", {"answer": ["0", "1"], "client_attempt_id": attempt_form_id(page, pid)}, **HX)
+    r = student_client.post(
+        f"/problems/{pid}/attempt/", {"answer": ["0", "1"], "client_attempt_id": attempt_form_id(page, pid)}, **HX
+    )
     assert "Correct." in r.content.decode()
 
 
@@ -90,7 +101,9 @@ def test_continue_resumes_where_the_student_left_off(student_client, problem_id)
     page = student_client.get("/courses/example/").content.decode()
     assert "Continue: Tally marks" in page
     for slug, answer in (("table-cells", "9"), ("loop-output", "2 3")):
-        student_client.post(f"/problems/{problem_id(slug)}/attempt/", {"answer": answer, "client_attempt_id": __import__("uuid").uuid4()}, **HX)
+        student_client.post(
+            f"/problems/{problem_id(slug)}/attempt/", {"answer": answer, "client_attempt_id": __import__("uuid").uuid4()}, **HX
+        )
     page = student_client.get("/courses/example/").content.decode()
     assert "Continue: Normalise a row" in page
     assert "1 of 2 steps done" in page
@@ -98,7 +111,9 @@ def test_continue_resumes_where_the_student_left_off(student_client, problem_id)
 
 def test_no_js_form_post_redirects_back_to_the_problem(student_client, problem_id):
     pid = problem_id("table-cells")
-    r = student_client.post(f"/problems/{pid}/attempt/", {"answer": "9", "client_attempt_id": "6c1f9a4e-7f65-4a3b-9d0e-2b1f0c3d4e5f"})
+    r = student_client.post(
+        f"/problems/{pid}/attempt/", {"answer": "9", "client_attempt_id": "6c1f9a4e-7f65-4a3b-9d0e-2b1f0c3d4e5f"}
+    )
     assert r.status_code == 302 and r["Location"].endswith(f"/courses/example/steps/tally/#problem-{pid}")
 
 

@@ -8,12 +8,13 @@
 - diagnostic: Diagnostic (adaptive placement over down-sets of the DAG).
 - synthetic / simulator: a ramp-shaped synthetic course, simulated students and baseline curricula.
 """
-from .diagnostic import Diagnostic
-from .graph import Concept, CourseGraph, GraphError, Problem
-from .policy import Selection, next_problem
-from .predict import DifficultyBKT, Predictor
-from .state import ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses, knowledge_map
-from .tracing import record_attempt
+
+from tutor.engine.diagnostic import Diagnostic
+from tutor.engine.graph import Concept, CourseGraph, GraphError, Problem
+from tutor.engine.policy import Selection, next_problem
+from tutor.engine.predict import DifficultyBKT, Predictor
+from tutor.engine.state import ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses, knowledge_map
+from tutor.engine.tracing import record_attempt
 
 __all__ = [
     "Concept",

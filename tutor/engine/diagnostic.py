@@ -16,6 +16,7 @@ information between the answer and the knowledge state (Lord 1980; Falmagne & Do
 Stops when the expected share of correctly classified concepts, mean_c max(P_c, 1 - P_c), reaches `confidence`, or
 after `max_questions` (default 10). The state is (seed, settings, answers): `to_dict`/`from_dict` replay it exactly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
@@ -24,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import CourseGraph, Problem
-from .predict import DifficultyBKT, Predictor, guess_slip
-from .state import ConceptKnowledge, KnowledgeConfig, as_seconds
+from tutor.engine.graph import CourseGraph, Problem
+from tutor.engine.predict import DifficultyBKT, Predictor, guess_slip
+from tutor.engine.state import ConceptKnowledge, KnowledgeConfig, as_seconds
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:

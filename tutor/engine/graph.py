@@ -4,6 +4,7 @@ Plain dataclasses, filled by the Django side from the database (or by `synthetic
 validates the DAG once and precomputes every index the policy and the diagnostic need, so selection never walks
 the database or the whole graph more than once per call.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -94,7 +95,9 @@ class CourseGraph:
                 children[p].append(c.slug)
         self.dependents = {s: tuple(v) for s, v in children.items()}
         self.topological_order = self._toposort()
-        self.ramp_order = tuple(sorted((c.slug for c in self.concepts), key=lambda s: (self.concept_by_slug[s].ramp, self.index[s])))
+        self.ramp_order = tuple(
+            sorted((c.slug for c in self.concepts), key=lambda s: (self.concept_by_slug[s].ramp, self.index[s]))
+        )
         self._ancestors = {}
         for s in self.topological_order:
             acc: set[str] = set()
@@ -127,22 +130,25 @@ class CourseGraph:
             self.problem_by_id[pr.id] = pr
             # The primary concept is the newest one on the ramp: it is what the problem is "about".
             self._primary[pr.id] = max(pr.concepts, key=lambda s: (self.concept_by_slug[s].ramp, self.index[s]))
-        self.problems_by_concept = {
-            s: tuple(sorted(v, key=lambda p: (p.ramp, p.difficulty))) for s, v in by_concept.items()
-        }
+        self.problems_by_concept = {s: tuple(sorted(v, key=lambda p: (p.ramp, p.difficulty))) for s, v in by_concept.items()}
         #: Concepts with at least one problem that needs nothing beyond the concept and its ancestors. The others (no
         #: problem at all, or only problems shared with a dependent, e.g. "character vocabulary" practised only through
         #: "bigram counts" problems) can be practised only together with what builds on them: see state.py.
         self.practisable_alone = frozenset(
-            s for s, ps in self.problems_by_concept.items()
+            s
+            for s, ps in self.problems_by_concept.items()
             if any(all(c == s or c in self._ancestors[s] for c in p.concepts) for p in ps)
         )
         #: For each concept not practisable alone: the descendants it shares problems with (its only way to be
         #: practised), or None when it has no problem at all (then only the lessons and what builds on it teach it).
         self.practised_with = {
-            s: (frozenset(c for p in self.problems_by_concept[s] for c in p.concepts if c in self._descendants[s])
-                if self.problems_by_concept[s] else None)
-            for s in self.index if s not in self.practisable_alone
+            s: (
+                frozenset(c for p in self.problems_by_concept[s] for c in p.concepts if c in self._descendants[s])
+                if self.problems_by_concept[s]
+                else None
+            )
+            for s in self.index
+            if s not in self.practisable_alone
         }
         rank = {s: i for i, s in enumerate(self.ramp_order)}
         n = max(len(self.concepts) - 1, 1)
@@ -180,6 +186,7 @@ class CourseGraph:
     def _toposort(self) -> tuple[str, ...]:
         """Kahn's algorithm, ties by ramp position; names a cycle if there is one."""
         indeg = {c.slug: len(set(c.prerequisites)) for c in self.concepts}
+
         def key(s: str) -> tuple[float, int]:
             return (self.concept_by_slug[s].ramp, self.index[s])
 
@@ -204,7 +211,7 @@ class CourseGraph:
         while s not in seen:
             seen.append(s)
             s = next(p for p in self.concept_by_slug[s].prerequisites if p in remaining)
-        cyc = seen[seen.index(s):] + [s]
+        cyc = seen[seen.index(s) :] + [s]
         return list(reversed(cyc))
 
     # ------------------------------------------------------------------ queries

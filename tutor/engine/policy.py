@@ -24,6 +24,7 @@
 
 Cost: O(concepts + prerequisite edges) for the statuses plus one predictor call per candidate problem.
 """
+
 from __future__ import annotations
 
 import random
@@ -32,9 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .graph import CourseGraph, Problem
-from .predict import DifficultyBKT, Predictor
-from .state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, as_seconds, concept_statuses_detail
+from tutor.engine.graph import CourseGraph, Problem
+from tutor.engine.predict import DifficultyBKT, Predictor
+from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, as_seconds, concept_statuses_detail
 
 _DEFAULT_PREDICTOR = DifficultyBKT()
 
@@ -111,8 +112,9 @@ def next_problem(
     locked = {s for s, st in status.items() if st is ConceptStatus.LOCKED}
     for c, w in list(waits.items()):
         # Nothing servable practises c together with what it waits on: fall back to c's own problems (no dead end).
-        if not any(all(q in p.concepts for q in w) and not any(x in locked for x in p.concepts)
-                   for p in graph.problems_by_concept[c]):
+        if not any(
+            all(q in p.concepts for q in w) and not any(x in locked for x in p.concepts) for p in graph.problems_by_concept[c]
+        ):
             del waits[c]
     recent = list(recent_problem_ids)
     window = len(recent)
@@ -171,7 +173,11 @@ def next_problem(
         p, pc = chosen
         name = graph.title(jump_to)
         if status[jump_to] is ConceptStatus.LOCKED:
-            missing = [graph.title(q) for q in graph.prerequisites(jump_to) if status[q] not in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)]
+            missing = [
+                graph.title(q)
+                for q in graph.prerequisites(jump_to)
+                if status[q] not in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
+            ]
             needs = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
             reason = f"jumping ahead: {name} (builds on {needs}) — {_pct(pc)} chance you get this one"
         else:
@@ -206,18 +212,27 @@ def next_problem(
         if k is None or k.attempts < spin_attempts:
             return None
         checked = {graph.primary_concept(graph.problem_by_id[pid]) for pid in recent if pid in graph.problem_by_id}
-        pres = [q for q in graph.prerequisites(c)
-                if q not in checked and q in graph.practisable_alone
-                and status[q] in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
-                and (q not in states or states[q].mastery < confirmed)]
+        pres = [
+            q
+            for q in graph.prerequisites(c)
+            if q not in checked
+            and q in graph.practisable_alone
+            and status[q] in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
+            and (q not in states or states[q].mastery < confirmed)
+        ]
         for q in sorted(pres, key=lambda q: (mastery[q], graph.ramp_rank[q])):
             down = graph.ancestors(q)
             probes = [p for p in graph.problems_by_concept[q] if all(x == q or x in down for x in p.concepts)]
             chosen = best(probes, allow_last)
             if chosen is not None:
                 p, pc = chosen
-                return Selection(p, f"quick check: {graph.title(q)}, which {graph.title(c)} builds on — "
-                                    f"{_pct(pc)} chance you get this one", pc, "check", q)
+                return Selection(
+                    p,
+                    f"quick check: {graph.title(q)}, which {graph.title(c)} builds on — {_pct(pc)} chance you get this one",
+                    pc,
+                    "check",
+                    q,
+                )
         return None
 
     def review_pick(concepts: Sequence[str], label: str, allow_last: bool) -> Selection | None:

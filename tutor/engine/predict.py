@@ -18,6 +18,7 @@ Cold-start slopes (guess 6, slip 3: with BKT's default G = 0.2, S = 0.1, a trivi
 s = 0.03 and a hard d = 0.9 one g = 0.02, s = 0.27) were chosen on the simulator (simulator.py); fitted per-problem
 parameters should replace them.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,9 +26,8 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tutor.engine.graph import Problem
 from tutor.knowledge.bkt import BKTParams
-
-from .graph import Problem
 
 
 class Predictor(Protocol):

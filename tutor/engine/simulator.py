@@ -24,6 +24,7 @@ Baselines (same students, same attempt counting):
 - `run_mastery_curriculum`: ramp order, each concept's problems cycled until n in a row are right
   (the ASSISTments "skill builder" rule), then the next concept; repeated passes for what is still unknown.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,12 +33,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .diagnostic import Diagnostic
-from .graph import CourseGraph, Problem
-from .policy import next_problem
-from .predict import DifficultyBKT, Predictor
-from .state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses
-from .tracing import record_attempt
+from tutor.engine.diagnostic import Diagnostic
+from tutor.engine.graph import CourseGraph, Problem
+from tutor.engine.policy import next_problem
+from tutor.engine.predict import DifficultyBKT, Predictor
+from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses
+from tutor.engine.tracing import record_attempt
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,13 @@ class SimulatedCourse:
         #: context), prerequisites first.
         topo = {s: i for i, s in enumerate(self.graph.topological_order)}
         self.teaches: dict[Hashable, tuple[str, ...]] = {
-            p.id: tuple(p.concepts) + tuple(sorted(
-                (c for c in self.required[p.id] if not self.graph.problems_by_concept[c] and c not in p.concepts),
-                key=topo.__getitem__,
-            ))
+            p.id: tuple(p.concepts)
+            + tuple(
+                sorted(
+                    (c for c in self.required[p.id] if not self.graph.problems_by_concept[c] and c not in p.concepts),
+                    key=topo.__getitem__,
+                )
+            )
             for p in self.graph.problems
         }
 
@@ -140,9 +144,7 @@ class SimulatedStudent:
         self.known = set(known)
         self.initial_known = frozenset(known)
         m = self.model
-        self.learn = {
-            c.slug: float(min(1.0, m.learn * math.exp(rng.normal(0.0, m.learn_spread)))) for c in self.graph.concepts
-        }
+        self.learn = {c.slug: float(min(1.0, m.learn * math.exp(rng.normal(0.0, m.learn_spread)))) for c in self.graph.concepts}
         self.last_used: dict[str, float] = {}  # absent: not used since the simulation started
         self.half_life: dict[str, float] = {}  # days; absent: model.half_life_days
 
@@ -280,7 +282,9 @@ def run_policy(
         if n and n % attempts_per_day == 0:
             day_start += DAY
             now = day_start
-        sel = next_problem(graph, states, now, recent, target=target, review_share=review_share, rng=rng, predictor=predictor, config=config)
+        sel = next_problem(
+            graph, states, now, recent, target=target, review_share=review_share, rng=rng, predictor=predictor, config=config
+        )
         if sel is None:
             break
         status, _ = concept_statuses(graph, states, now, config)
@@ -374,7 +378,9 @@ def cohort_report(
     for ki, kind in enumerate(kinds):
         for i in range(students_per_kind):
             sseed = seed * 1000 + ki * 100 + i
-            tutor_run = run_policy(course.student(np.random.default_rng(sseed), kind), seed=sseed, predictor=predictor, max_attempts=max_attempts)
+            tutor_run = run_policy(
+                course.student(np.random.default_rng(sseed), kind), seed=sseed, predictor=predictor, max_attempts=max_attempts
+            )
             fixed = run_fixed_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
             builder = run_mastery_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
             rows.append((kind, tutor_run, fixed, builder))
@@ -420,7 +426,7 @@ if __name__ == "__main__":  # python -m tutor.engine.simulator [--course courses
     import json
     import time
 
-    from .synthetic import synthetic_course
+    from tutor.engine.synthetic import synthetic_course
 
     ap = argparse.ArgumentParser(description="Simulated-student figures for the tutor policy (tutor vs fixed curricula).")
     ap.add_argument("--course", help="a course package folder (default: a synthetic ramp course)")
@@ -429,12 +435,16 @@ if __name__ == "__main__":  # python -m tutor.engine.simulator [--course courses
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     if a.course:
-        from courses.package import load_package
+        from courses.api import load_package
 
         pkg = load_package(a.course)
         course_graph = CourseGraph.from_records(
-            concepts=[{"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)],
-            problems=[{"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)],
+            concepts=[
+                {"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)
+            ],
+            problems=[
+                {"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)
+            ],
         )
     else:
         course_graph = synthetic_course(a.concepts, seed=a.seed)

@@ -22,6 +22,7 @@ too), so P(L_c) >= P(L_d) for every descendant d, and such a concept's P(L) is t
 descendants'), stored and decayed alike. Its own P(L) still moves with the evidence of the problems it shares
 (tracing.py), but a concept only ever practised through what builds on it is mastered once one of those is.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from .graph import CourseGraph
+from tutor.engine.graph import CourseGraph
 
 DAY = 86400.0
 

@@ -5,11 +5,12 @@ some branching (building on an earlier concept of the module) and merges (a seco
 module); each module's first concept builds on the end of the previous module. Every concept has a handful of
 problems spread from trivial to hard, a few of which also practise one of its prerequisites (multi-concept).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from .graph import Concept, CourseGraph, Problem
+from tutor.engine.graph import Concept, CourseGraph, Problem
 
 
 def synthetic_course(

@@ -24,16 +24,16 @@ Rules, in order:
    w * (1 - g / P(correct | p known)) of the time elapsed, and grows its half-life by that fraction of a review's
    growth (only the part of the success that knowledge explains counts as an implicit review).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
+from tutor.engine.graph import CourseGraph, Problem
+from tutor.engine.predict import DifficultyBKT, Predictor, guess_slip
+from tutor.engine.state import ConceptKnowledge, KnowledgeConfig, States, as_seconds, knowledge_for
 from tutor.knowledge.bkt import BKTParams
-
-from .graph import CourseGraph, Problem
-from .predict import DifficultyBKT, Predictor, guess_slip
-from .state import ConceptKnowledge, KnowledgeConfig, States, as_seconds, knowledge_for
 
 
 def _params_for(predictor: Predictor, params: Mapping[str, BKTParams] | None, slug: str) -> BKTParams:

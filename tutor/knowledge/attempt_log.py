@@ -3,6 +3,7 @@
 One row per graded first attempt, in time order within each student. ``correct`` is the *clean* outcome used
 for knowledge tracing: correct on the first try without a hint (ASSISTments' and OATutor's convention).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ class AttemptLog:
         return len(self.user)
 
     @classmethod
-    def with_clean(cls, user, item, correct, clean, item_concepts, timestamp=None) -> "AttemptLog":
+    def with_clean(cls, user, item, correct, clean, item_concepts, timestamp=None) -> AttemptLog:
         """Build a log where a correct answer counts only if ``clean`` (no hint before it)."""
         eff = (np.asarray(correct).astype(bool) & np.asarray(clean).astype(bool)).astype(np.int8)
         return cls(np.asarray(user), np.asarray(item), eff, item_concepts, timestamp)
@@ -51,15 +52,14 @@ class AttemptLog:
         Returns (row, concept): two (M,) arrays; row indexes this log, concept is the concept id; pairs are in
         row order, and each row's concepts in the order of ``item_concepts``.
         """
-        counts = np.fromiter((len(self.item_concepts[i]) for i in self.item.tolist()), dtype=np.int64,
-                             count=len(self.item))
+        counts = np.fromiter((len(self.item_concepts[i]) for i in self.item.tolist()), dtype=np.int64, count=len(self.item))
         if len(counts) and counts.min() < 1:
             raise ValueError("every item needs at least one concept")
         rows = np.repeat(np.arange(len(self.item)), counts)
         concepts = np.array([c for i in self.item.tolist() for c in self.item_concepts[i]])
         return rows, concepts
 
-    def subset(self, mask: np.ndarray) -> "AttemptLog":
+    def subset(self, mask: np.ndarray) -> AttemptLog:
         ts = None if self.timestamp is None else self.timestamp[mask]
         return AttemptLog(self.user[mask], self.item[mask], self.correct[mask], self.item_concepts, ts)
 
@@ -69,7 +69,7 @@ def q_matrix_concepts(q_matrix) -> dict:
     import scipy.sparse as sp
 
     q = sp.csr_matrix(q_matrix)
-    return {i: tuple(int(c) for c in q.indices[q.indptr[i]:q.indptr[i + 1]]) for i in range(q.shape[0])}
+    return {i: tuple(int(c) for c in q.indices[q.indptr[i] : q.indptr[i + 1]]) for i in range(q.shape[0])}
 
 
 def load_gervet_tsv(path: str | Path, q_matrix_path: str | Path | None = None) -> AttemptLog:

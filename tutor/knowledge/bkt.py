@@ -2,6 +2,7 @@
 
 Pure functions on floats; no Django. Probabilities are in [0, 1].
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

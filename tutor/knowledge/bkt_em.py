@@ -7,14 +7,15 @@ sequence, parameters are looked up by the sequence's concept, and the M-step sum
 with ``np.bincount``. Degenerate fits are avoided with guess <= 0.3 and slip <= 0.3 (Baker, Corbett & Aleven
 2008 call fits with guess or slip above 0.5 "model degeneracy") and small Beta pseudo-counts (a MAP estimate).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .bkt import BKTParams
-from .sequences import PackedSequences, pack_sequences
+from tutor.knowledge.bkt import BKTParams
+from tutor.knowledge.sequences import PackedSequences, pack_sequences
 
 MAX_GUESS = 0.3
 MAX_SLIP = 0.3
@@ -32,14 +33,15 @@ class BKTArrays:
     forget: np.ndarray
 
     @classmethod
-    def full(cls, k: int, p: BKTParams) -> "BKTArrays":
+    def full(cls, k: int, p: BKTParams) -> BKTArrays:
         return cls(*(np.full(k, float(v)) for v in (p.prior, p.learn, p.guess, p.slip, p.forget)))
 
     def params(self, k: int) -> BKTParams:
-        return BKTParams(float(self.prior[k]), float(self.learn[k]), float(self.guess[k]),
-                         float(self.slip[k]), float(self.forget[k]))
+        return BKTParams(
+            float(self.prior[k]), float(self.learn[k]), float(self.guess[k]), float(self.slip[k]), float(self.forget[k])
+        )
 
-    def take(self, idx: np.ndarray) -> "BKTArrays":
+    def take(self, idx: np.ndarray) -> BKTArrays:
         return BKTArrays(self.prior[idx], self.learn[idx], self.guess[idx], self.slip[idx], self.forget[idx])
 
 
@@ -89,7 +91,7 @@ def forward(ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.nda
             lo = sl.start
             fn = f[:nb]
             nxt = ps.step(t + 1)
-            p_before[nxt] = fn * (1.0 - forget[lo:lo + nb]) + (1.0 - fn) * learn[lo:lo + nb]
+            p_before[nxt] = fn * (1.0 - forget[lo : lo + nb]) + (1.0 - fn) * learn[lo : lo + nb]
             if retain is not None:
                 p_before[nxt] *= retain[nxt]
     return p_before, p_after, lik
@@ -125,13 +127,22 @@ def _next_weights(ps: PackedSequences, e0, e1, b0, b1, lik):
         nb = int(ps.batch[t + 1])
         lo = int(ps.offsets[t])
         nxt = ps.step(t + 1)
-        w0[lo:lo + nb] = e0[nxt] * b0[nxt] / lik[nxt]
-        w1[lo:lo + nb] = e1[nxt] * b1[nxt] / lik[nxt]
+        w0[lo : lo + nb] = e0[nxt] * b0[nxt] / lik[nxt]
+        w1[lo : lo + nb] = e1[nxt] * b1[nxt] / lik[nxt]
     return w0, w1
 
 
-def em_fit(ps: PackedSequences, obs: np.ndarray, n_groups: int, init: BKTArrays, *, forgetting: bool = False,
-           max_iter: int = 60, tol: float = 1e-5, pseudo: float = 1.0) -> EMResult:
+def em_fit(
+    ps: PackedSequences,
+    obs: np.ndarray,
+    n_groups: int,
+    init: BKTArrays,
+    *,
+    forgetting: bool = False,
+    max_iter: int = 60,
+    tol: float = 1e-5,
+    pseudo: float = 1.0,
+) -> EMResult:
     """Baum-Welch for BKT on packed sequences.
 
     obs: (N,) packed observations in {0, 1}; n_groups: number of concepts K; init: (K,) starting parameters.
@@ -142,8 +153,7 @@ def em_fit(ps: PackedSequences, obs: np.ndarray, n_groups: int, init: BKTArrays,
     """
     obs = obs.astype(np.float64)
     gi = ps.elem_group
-    prm = BKTArrays(*(a.astype(np.float64).copy() for a in (init.prior, init.learn, init.guess, init.slip,
-                                                            init.forget)))
+    prm = BKTArrays(*(a.astype(np.float64).copy() for a in (init.prior, init.learn, init.guess, init.slip, init.forget)))
     first = slice(0, int(ps.batch[0])) if ps.n_steps else slice(0, 0)
     first_group = ps.seq_group
     n_seq = np.bincount(first_group, minlength=n_groups)
@@ -185,9 +195,16 @@ def em_fit(ps: PackedSequences, obs: np.ndarray, n_groups: int, init: BKTArrays,
     return EMResult(prm, ll_g, it)
 
 
-def fit_bkt_sequences(seq_id: np.ndarray, group: np.ndarray, correct: np.ndarray, n_groups: int, *,
-                      forgetting: bool = False, inits: tuple[BKTParams, ...] | None = None,
-                      max_iter: int = 60) -> tuple[BKTArrays, np.ndarray]:
+def fit_bkt_sequences(
+    seq_id: np.ndarray,
+    group: np.ndarray,
+    correct: np.ndarray,
+    n_groups: int,
+    *,
+    forgetting: bool = False,
+    inits: tuple[BKTParams, ...] | None = None,
+    max_iter: int = 60,
+) -> tuple[BKTArrays, np.ndarray]:
     """Fit one BKT per group (concept) from rows in time order.
 
     seq_id: (N,) key of the row's (student, concept) sequence; group: (N,) concept index in [0, n_groups);
@@ -196,8 +213,10 @@ def fit_bkt_sequences(seq_id: np.ndarray, group: np.ndarray, correct: np.ndarray
     Returns (params as (n_groups,) arrays, p_before as (N,) in row order: the filtered P(L) before each row
     under the fitted parameters, which is what the online update would have held).
     """
-    inits = inits or (BKTParams(0.4, 0.15, 0.2, 0.1, 0.05 if forgetting else 0.0),
-                      BKTParams(0.15, 0.3, 0.25, 0.15, 0.02 if forgetting else 0.0))
+    inits = inits or (
+        BKTParams(0.4, 0.15, 0.2, 0.1, 0.05 if forgetting else 0.0),
+        BKTParams(0.15, 0.3, 0.25, 0.15, 0.02 if forgetting else 0.0),
+    )
     group = np.asarray(group, dtype=np.int64)
     correct = np.asarray(correct, dtype=np.float64)
     r = len(inits)
@@ -206,8 +225,12 @@ def fit_bkt_sequences(seq_id: np.ndarray, group: np.ndarray, correct: np.ndarray
     grp_rep = np.concatenate([group + j * n_groups for j in range(r)])
     ps = pack_sequences(seq_rep, grp_rep)
     obs = ps.pack(np.tile(correct, r))
-    init = BKTArrays(*(np.concatenate([np.full(n_groups, getattr(p, name)) for p in inits])
-                       for name in ("prior", "learn", "guess", "slip", "forget")))
+    init = BKTArrays(
+        *(
+            np.concatenate([np.full(n_groups, getattr(p, name)) for p in inits])
+            for name in ("prior", "learn", "guess", "slip", "forget")
+        )
+    )
     res = em_fit(ps, obs, n_groups * r, init, forgetting=forgetting, max_iter=max_iter)
     best = np.argmax(res.log_likelihood.reshape(r, n_groups), axis=0)
     chosen = best * n_groups + np.arange(n_groups)

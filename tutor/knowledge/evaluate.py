@@ -9,6 +9,7 @@ Gervet et al. (2020) format ``user_id item_id timestamp correct skill_id``. Conc
 (an item may have several) when ``--q-matrix`` is given or ``assist09_gervet_q_mat.npz`` sits next to the
 train file; otherwise the ``skill_id`` column.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .attempt_log import load_gervet_tsv
-from .fit import FitConfig, fit, predict_log
-from .params import MODEL_NAME
+from tutor.knowledge.attempt_log import load_gervet_tsv
+from tutor.knowledge.fit import FitConfig, fit, predict_log
+from tutor.knowledge.params import MODEL_NAME
 
 
 def metrics(y: np.ndarray, p: np.ndarray) -> dict:
@@ -52,9 +53,15 @@ def run(train: Path, test: Path, q_matrix: Path | None, config: FitConfig = FitC
     t1 = time.perf_counter()
     p = predict_log(params, te)
     pred_s = time.perf_counter() - t1
-    out = {"model": MODEL_NAME, **metrics(te.correct.astype(np.float64), p), "fit_seconds": round(fit_s, 2),
-           "predict_seconds": round(pred_s, 2), "n_train": len(tr), "n_test": len(te),
-           "concepts": "q-matrix skills" if q_matrix else "skill_id"}
+    out = {
+        "model": MODEL_NAME,
+        **metrics(te.correct.astype(np.float64), p),
+        "fit_seconds": round(fit_s, 2),
+        "predict_seconds": round(pred_s, 2),
+        "n_train": len(tr),
+        "n_test": len(te),
+        "concepts": "q-matrix skills" if q_matrix else "skill_id",
+    }
     return out
 
 

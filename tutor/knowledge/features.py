@@ -4,17 +4,18 @@ online tutor would have held *just before* it (only the same student's earlier r
 The per-(student, concept) quantities are computed on (row, concept) pairs; per-student totals on rows.
 ``tests/tutor/knowledge`` checks that these equal a row-by-row replay of ``apply_attempt``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .attempt_log import AttemptLog
-from .bkt_em import BKTArrays, forward
-from .history import prior_sum_by_key
-from .sequences import pack_sequences
-from .state import DecayParams
+from tutor.knowledge.attempt_log import AttemptLog
+from tutor.knowledge.bkt_em import BKTArrays, forward
+from tutor.knowledge.history import prior_sum_by_key
+from tutor.knowledge.sequences import pack_sequences
+from tutor.knowledge.state import DecayParams
 
 _P_MIN = 1e-6
 
@@ -34,7 +35,7 @@ def recent_sum_by_key(keys: np.ndarray, values: np.ndarray, decay: float) -> np.
     for t in range(1, ps.n_steps):
         nb = int(ps.batch[t])
         lo = int(ps.offsets[t - 1])
-        out[ps.step(t)] = decay * out[lo:lo + nb] + vp[lo:lo + nb]
+        out[ps.step(t)] = decay * out[lo : lo + nb] + vp[lo : lo + nb]
     return ps.unpack(out)
 
 
@@ -75,13 +76,13 @@ def _retain_factors(log: AttemptLog, rows, key, n_correct_before, decay: DecayPa
     elapsed_sorted[1:] = np.where(same, np.maximum(tss[1:] - tss[:-1], 0.0), 0.0)
     elapsed = np.empty_like(elapsed_sorted)
     elapsed[order] = elapsed_sorted
-    half_life = np.minimum(decay.half_life_days * 2.0 ** (decay.growth * n_correct_before),
-                           decay.max_half_life_days)
+    half_life = np.minimum(decay.half_life_days * 2.0 ** (decay.growth * n_correct_before), decay.max_half_life_days)
     return 2.0 ** (-(elapsed / 86400.0) / half_life)
 
 
-def compute_log_features(log: AttemptLog, concept_index: dict, bkt: BKTArrays, *, recent_decay: float,
-                         total_recent_decay: float, decay: DecayParams) -> LogFeatures:
+def compute_log_features(
+    log: AttemptLog, concept_index: dict, bkt: BKTArrays, *, recent_decay: float, total_recent_decay: float, decay: DecayParams
+) -> LogFeatures:
     """Replay the online state over ``log``.
 
     concept_index: concept id -> index into ``bkt`` arrays; ``bkt`` has one extra last entry for unknown
@@ -107,8 +108,12 @@ def compute_log_features(log: AttemptLog, concept_index: dict, bkt: BKTArrays, *
     pc = mastery * (1.0 - bkt.slip[conc]) + (1.0 - mastery) * bkt.guess[conc]
     n = len(log)
     return LogFeatures(
-        row=rows, concept=conc, mastery=mastery, mastery_logit=logit_array(pc),
-        log_correct=np.log1p(c), log_wrong=np.log1p(f),
+        row=rows,
+        concept=conc,
+        mastery=mastery,
+        mastery_logit=logit_array(pc),
+        log_correct=np.log1p(c),
+        log_wrong=np.log1p(f),
         recent_correct=recent_sum_by_key(key, y, recent_decay),
         recent_wrong=recent_sum_by_key(key, 1.0 - y, recent_decay),
         n_concepts=np.bincount(rows, minlength=n).astype(np.float64),

@@ -1,4 +1,5 @@
 """Vectorised "what happened before this row" aggregates over a time-ordered log (no look-ahead)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ deviations are shrunk toward 0 (i.e. toward their prior mean, which enters throu
 global weights stay nearly free. Solved with L-BFGS-B (scipy) on diagonally preconditioned columns;
 gradient X^T (sigmoid(z) - y) + penalty * w.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,16 @@ def single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def fit_logistic(x: sp.csr_matrix, y: np.ndarray, penalty: np.ndarray, *, offset: np.ndarray | None = None,
-                 w0: np.ndarray | None = None, max_iter: int = 150, tol: float = 1e-8) -> np.ndarray:
+def fit_logistic(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    penalty: np.ndarray,
+    *,
+    offset: np.ndarray | None = None,
+    w0: np.ndarray | None = None,
+    max_iter: int = 150,
+    tol: float = 1e-8,
+) -> np.ndarray:
     """Minimise sum_i logloss(y_i, sigmoid(x_i . w + offset_i)) + 0.5 * sum_j penalty_j * w_j**2.
 
     x: (N, D) sparse; y: (N,) in {0, 1}; penalty: (D,) >= 0 (0 = unpenalised, e.g. the intercept).
@@ -68,6 +77,7 @@ def fit_logistic(x: sp.csr_matrix, y: np.ndarray, penalty: np.ndarray, *, offset
 
     start = np.zeros(x.shape[1]) if w0 is None else np.asarray(w0, dtype=np.float64) / scale
     with single_threaded_blas():
-        res = minimize(f, start, jac=True, method="L-BFGS-B",
-                       options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-6, "maxcor": 20})
+        res = minimize(
+            f, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-6, "maxcor": 20}
+        )
     return res.x * scale

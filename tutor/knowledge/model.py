@@ -19,15 +19,16 @@ the same observation (full credit or blame, as when ASSISTments' multi-skill row
 Hint use before a correct answer makes the attempt not clean; a non-clean attempt counts as incorrect for
 knowledge tracing (ASSISTments, OATutor). One update touches only the problem's concepts: O(|K|).
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
-from . import bkt
-from .params import ItemParams, ModelParams
-from .state import Moment, StudentConceptState, StudentTotals, decay_mastery
+from tutor.knowledge import bkt
+from tutor.knowledge.params import ItemParams, ModelParams
+from tutor.knowledge.state import Moment, StudentConceptState, StudentTotals, decay_mastery
 
 ITEM_INFORMATION = 0.2  # ~ p(1 - p) of one response at p ~ 0.72, Fisher information per attempt
 _P_MIN = 1e-6
@@ -71,17 +72,27 @@ def decayed_mastery(state: StudentConceptState, params: ModelParams, now: Moment
     return decay_mastery(state, params.decay, now)
 
 
-def problem_logit(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
-                  item_id: Hashable, author_difficulty: float | None = None, *,
-                  totals: StudentTotals | None = None, now: Moment = None) -> float:
+def problem_logit(
+    params: ModelParams,
+    concept_states: Mapping[Hashable, StudentConceptState | None],
+    item_id: Hashable,
+    author_difficulty: float | None = None,
+    *,
+    totals: StudentTotals | None = None,
+    now: Moment = None,
+) -> float:
     """The logit z of P(correct) (see the module docstring). Raises ValueError without concepts."""
     if not concept_states:
         raise ValueError("a problem needs at least one concept")
     w = params.weights
     t = totals or StudentTotals()
     z = w.intercept - item_difficulty(params, item_id, author_difficulty)
-    z += (w.w_total_correct * math.log1p(t.n_correct) + w.w_total_wrong * math.log1p(t.n_wrong)
-          + w.w_total_recent_correct * t.recent_correct + w.w_total_recent_wrong * t.recent_wrong)
+    z += (
+        w.w_total_correct * math.log1p(t.n_correct)
+        + w.w_total_wrong * math.log1p(t.n_wrong)
+        + w.w_total_recent_correct * t.recent_correct
+        + w.w_total_recent_wrong * t.recent_wrong
+    )
     mastery_term = 0.0
     for cid, st in concept_states.items():
         cp = params.concept(cid)
@@ -93,9 +104,15 @@ def problem_logit(params: ModelParams, concept_states: Mapping[Hashable, Student
     return z + mastery_term / len(concept_states)
 
 
-def predict_correct(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
-                    item_id: Hashable, author_difficulty: float | None = None, *,
-                    totals: StudentTotals | None = None, now: Moment = None) -> float:
+def predict_correct(
+    params: ModelParams,
+    concept_states: Mapping[Hashable, StudentConceptState | None],
+    item_id: Hashable,
+    author_difficulty: float | None = None,
+    *,
+    totals: StudentTotals | None = None,
+    now: Moment = None,
+) -> float:
     """P(correct) in [0,1] that this student answers this problem right on the first try without a hint.
 
     concept_states: the student's state for *every* concept of the problem (None or a fresh state for a
@@ -116,9 +133,15 @@ class AttemptUpdate:
     totals: StudentTotals
 
 
-def apply_attempt(params: ModelParams, concept_states: Mapping[Hashable, StudentConceptState | None],
-                  totals: StudentTotals | None = None, *, correct: bool, clean: bool = True,
-                  when: Moment = None) -> AttemptUpdate:
+def apply_attempt(
+    params: ModelParams,
+    concept_states: Mapping[Hashable, StudentConceptState | None],
+    totals: StudentTotals | None = None,
+    *,
+    correct: bool,
+    clean: bool = True,
+    when: Moment = None,
+) -> AttemptUpdate:
     """Update the knowledge state with one attempt on a problem with the concepts in ``concept_states``.
 
     correct: the first answer was right; clean: no hint was taken before it (correct and not clean counts as
@@ -150,8 +173,15 @@ def apply_attempt(params: ModelParams, concept_states: Mapping[Hashable, Student
     return AttemptUpdate(new, new_totals)
 
 
-def update_item(params: ModelParams, item_id: Hashable, *, predicted: float, correct: bool, clean: bool = True,
-                author_difficulty: float | None = None) -> ItemParams:
+def update_item(
+    params: ModelParams,
+    item_id: Hashable,
+    *,
+    predicted: float,
+    correct: bool,
+    clean: bool = True,
+    author_difficulty: float | None = None,
+) -> ItemParams:
     """Elo-style online update of a problem's difficulty after one attempt (Pelanek 2016, Elo with an
     uncertainty-based step): difficulty += (predicted - y) / (item_penalty + 0.2 * n), n += 1.
 

@@ -2,12 +2,13 @@
 
 Concept and item ids may be ints or strings; they are stored as [id, ...] lists so their type survives JSON.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .bkt import BKTParams
-from .state import DecayParams
+from tutor.knowledge.bkt import BKTParams
+from tutor.knowledge.state import DecayParams
 
 MODEL_NAME = "bkt-lr"
 FORMAT_VERSION = 1
@@ -105,7 +106,7 @@ class ModelParams:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ModelParams":
+    def from_dict(cls, data: dict) -> ModelParams:
         """Inverse of ``to_dict``. Raises ValueError on another model or format version."""
         if data.get("model") != MODEL_NAME or data.get("version") != FORMAT_VERSION:
             raise ValueError(f"not {MODEL_NAME} v{FORMAT_VERSION} parameters")

@@ -5,6 +5,7 @@ A *sequence* is one (student, concept) pair's responses in time order. Packing s
 that is longer than t, and those sequences are always the first ``batch[t]`` ones. A forward or backward pass
 is then one numpy operation per time step over a contiguous slice (the layout of PyTorch's PackedSequence).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,5 +90,5 @@ def pack_sequences(seq_id: np.ndarray, group: np.ndarray) -> PackedSequences:
     next_batch = np.concatenate((batch[1:], [0]))
     has_next = np.empty(n, dtype=bool)
     for t in range(t_max):  # O(T_max) slices, each vectorised
-        has_next[offsets[t]:offsets[t + 1]] = np.arange(batch[t]) < next_batch[t]
+        has_next[offsets[t] : offsets[t + 1]] = np.arange(batch[t]) < next_batch[t]
     return PackedSequences(offsets, batch, seq_group, elem_group, has_next, packed_of_row)

@@ -3,6 +3,7 @@
 Plain frozen dataclasses; the Django side stores each as a row and passes them back in. Times are
 ``datetime`` (aware or naive, consistently) or POSIX seconds as ``float``; ``None`` means unknown.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,11 +1,12 @@
 """Template tags of the people side of the TA loop: course-staff navigation links, the unread-notifications link,
 and the sharing box under a student's thread (docs/staff.md)."""
+
 from __future__ import annotations
 
 from django import template
 
-from academy.roles import roles
-from tutor.models import Notification
+from courses.api import roles
+from tutor.conversations.models import Notification
 
 register = template.Library()
 
@@ -29,6 +30,6 @@ def notifications_link(context):
 @register.inclusion_tag("tutor/staff/_thread_sharing.html", takes_context=True)
 def thread_sharing(context, course, thread):
     """Share / unshare box and the live human-answer listener on a student's own thread page."""
-    from tutor.staff.sharing import is_shared
+    from tutor.staffing.services import is_shared
 
     return {"course": course, "thread": thread, "shared": is_shared(thread.id), "csrf_token": context.get("csrf_token")}

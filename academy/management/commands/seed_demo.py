@@ -1,9 +1,8 @@
 from django.contrib.auth.models import Permission, User
 from django.core.management.base import BaseCommand
 
-from academy.models import Membership
-from academy.services import grant_role
-from courses.api import list_courses
+from courses.api import grant_role, list_courses
+from courses.models import Membership
 
 DEMO = [
     ("student", "student", Membership.Role.STUDENT),
@@ -29,5 +28,6 @@ class Command(BaseCommand):
                 user.user_permissions.add(*Permission.objects.filter(content_type__app_label="courses"))
             for c in courses:
                 grant_role(user=user, course_id=c.id, role=role)
-        self.stdout.write("Demo accounts (password 'academy-demo'): student (student), faculty (author; content "
-                          "editor at /admin/), ta (TA)")
+        self.stdout.write(
+            "Demo accounts (password 'academy-demo'): student (student), faculty (author; content editor at /admin/), ta (TA)"
+        )

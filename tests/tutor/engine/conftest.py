@@ -6,6 +6,7 @@ of middling difficulty; a few concepts with one problem, only practised inside a
 problem at all). Another course: return a CourseGraph built from its package here, e.g.
 ``CourseGraph.from_records(concepts=[{"slug", "name", "prerequisites"}...], problems=[{"id", "concepts", "difficulty"}...])``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,11 +14,9 @@ from pathlib import Path
 import pytest
 
 from courses.package import load_package
-
 from tutor.engine.graph import CourseGraph
 from tutor.engine.simulator import cohort_report
 from tutor.engine.synthetic import synthetic_course
-
 
 LLM101N = Path(__file__).resolve().parents[3] / "courses" / "packages" / "llm101n"
 

@@ -1,4 +1,5 @@
 """Diagnostic placement: informative probes over DAG-consistent knowledge states, resumable, accurate."""
+
 import json
 
 import numpy as np
@@ -77,7 +78,9 @@ def test_classifies_most_concept_states_within_ten_questions(course_graph):
             d = run_diagnostic(student, seed=i)
             questions.append(len(d.answers))
             accuracies.append(diagnostic_accuracy(d, student.known))
-    print(f"\ndiagnostic: mean accuracy {np.mean(accuracies):.3f} (min {min(accuracies):.3f}), "
-          f"{np.mean(questions):.1f} questions on average")
+    print(
+        f"\ndiagnostic: mean accuracy {np.mean(accuracies):.3f} (min {min(accuracies):.3f}), "
+        f"{np.mean(questions):.1f} questions on average"
+    )
     assert max(questions) <= 10
     assert np.mean(accuracies) >= 0.85

@@ -1,4 +1,5 @@
 """Knowledge state: BKT updates, forgetting, concept states, prerequisite transfer."""
+
 from tutor.engine.graph import CourseGraph
 from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, concept_statuses, knowledge_map
 from tutor.engine.tracing import record_attempt

@@ -1,4 +1,5 @@
 """next_problem: frontier only, difficulty targeting, recency, reviews, jumping ahead, reasons."""
+
 import random
 import re
 

@@ -1,4 +1,5 @@
 """The policy on simulated students (hidden DAG-consistent knowledge, BKT dynamics): the issue's acceptance figures."""
+
 import numpy as np
 
 from tutor.engine.graph import CourseGraph
@@ -12,8 +13,10 @@ def test_served_problems_succeed_about_85_percent_of_the_time(cohort):
 def test_students_master_the_course_in_fewer_attempts_than_the_fixed_curriculum(cohort):
     assert cohort["reached_mastery"] == cohort["students"]
     assert cohort["ratio_vs_fixed"] < 1.0
-    print(f"\nattempts to mastery, tutor / fixed ramp-order curriculum = {cohort['ratio_vs_fixed']:.2f}; "
-          f"tutor / skill-builder curriculum = {cohort['ratio_vs_skill_builder']:.2f}")
+    print(
+        f"\nattempts to mastery, tutor / fixed ramp-order curriculum = {cohort['ratio_vs_fixed']:.2f}; "
+        f"tutor / skill-builder curriculum = {cohort['ratio_vs_skill_builder']:.2f}"
+    )
 
 
 def test_diagnostic_in_the_loop_classifies_most_concepts(cohort):
@@ -35,7 +38,10 @@ def test_a_concept_without_problems_is_learned_in_context_by_simulated_students(
     otherwise it, and everything above it, would be unlearnable for every curriculum alike."""
     g = CourseGraph.from_records(
         concepts=[{"slug": "lm"}, {"slug": "counts", "prerequisites": ["lm"]}, {"slug": "probs", "prerequisites": ["counts"]}],
-        problems=[{"id": "c1", "concepts": ["counts"], "difficulty": 0.3}, {"id": "p1", "concepts": ["probs"], "difficulty": 0.3}],
+        problems=[
+            {"id": "c1", "concepts": ["counts"], "difficulty": 0.3},
+            {"id": "p1", "concepts": ["probs"], "difficulty": 0.3},
+        ],
     )
     course = SimulatedCourse(g, StudentModel(learn=0.5, learn_spread=0.0))
     student = course.student(np.random.default_rng(0))

@@ -1,4 +1,5 @@
 """Fixtures for the knowledge-tracing tests: simulated BKT students and the shared research data folder."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """EM (Baum-Welch) recovers BKT parameters from simulated students and keeps fits non-degenerate."""
+
 from __future__ import annotations
 
 import numpy as np

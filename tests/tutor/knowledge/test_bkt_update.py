@@ -1,4 +1,5 @@
 """BKT update math (Corbett & Anderson 1995) against values computed by hand."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Time forgetting of mastery for spaced review: exponential decay with a practice-dependent half-life."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

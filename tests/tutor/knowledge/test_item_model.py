@@ -1,4 +1,5 @@
 """Per-problem difficulty: cold start from the author's difficulty, shrinkage toward it, Elo-style updates."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,16 +39,21 @@ def test_difficulty_is_shrunk_toward_author_prior_with_few_attempts():
     for u in range(2):
         users.append(u), items.append(1), correct.append(0)
     order = np.argsort(users, kind="stable")
-    log = AttemptLog(np.array(users)[order], np.array(items)[order], np.array(correct, np.int8)[order],
-                     {0: ("a",), 1: ("a",), 2: ("a",)})
+    log = AttemptLog(
+        np.array(users)[order], np.array(items)[order], np.array(correct, np.int8)[order], {0: ("a",), 1: ("a",), 2: ("a",)}
+    )
     author = {0: 0.3, 1: 0.3, 2: 0.5}
     params = fit(log, author_difficulty=author)
     # Few data: item 1 stays close to its prior despite 0/2 correct; the data size is recorded.
     assert params.items[1].n_attempts == 2
     assert abs(params.items[1].difficulty - author_difficulty_logit(0.3)) < 1.0
     # More data on item 1 (all wrong) pushes it well above its prior.
-    many = AttemptLog(np.r_[log.user, np.arange(300, 400)], np.r_[log.item, np.ones(100, int)],
-                      np.r_[log.correct, np.zeros(100, np.int8)], log.item_concepts)
+    many = AttemptLog(
+        np.r_[log.user, np.arange(300, 400)],
+        np.r_[log.item, np.ones(100, int)],
+        np.r_[log.correct, np.zeros(100, np.int8)],
+        log.item_concepts,
+    )
     params_many = fit(many, author_difficulty=author)
     assert params_many.items[1].difficulty > params.items[1].difficulty + 1.0
 

@@ -1,4 +1,5 @@
 """The online per-attempt update and the offline (vectorised) replay give the same predictions: no leakage."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ def _online(params, log):
 
 def test_online_updates_reproduce_offline_predictions(multi_concept_log):
     params = fit(multi_concept_log)
-    np.testing.assert_allclose(_online(params, multi_concept_log), predict_log(params, multi_concept_log),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(_online(params, multi_concept_log), predict_log(params, multi_concept_log), rtol=1e-9, atol=1e-12)
 
 
 def test_prediction_ignores_the_answer_itself_and_later_rows(multi_concept_log):
@@ -65,8 +65,7 @@ def test_time_decay_is_replayed_offline_like_online(multi_concept_log):
     rng = np.random.default_rng(5)
     ts = np.cumsum(rng.exponential(3 * 86400, size=len(log)))
     slugs = {f"p{i}": tuple(f"c{c}" for c in cs) for i, cs in log.item_concepts.items()}
-    timed = type(log)(np.array([f"s{u}" for u in log.user]), np.array([f"p{i}" for i in log.item]), log.correct,
-                      slugs, ts)
+    timed = type(log)(np.array([f"s{u}" for u in log.user]), np.array([f"p{i}" for i in log.item]), log.correct, slugs, ts)
     params = fit(timed)
     states, totals, online = {}, {}, []
     for u, i, y, t in zip(timed.user.tolist(), timed.item.tolist(), timed.correct.tolist(), ts.tolist()):

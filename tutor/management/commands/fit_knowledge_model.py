@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from courses import api as courses
-from tutor.tasks import fit_knowledge_model_task
+from tutor.practice.tasks import fit_knowledge_model_task
 
 
 class Command(BaseCommand):

@@ -1,0 +1,128 @@
+"""Practice records: attempts (append-only), hint and solution reveals, step visits, knowledge state, fitted models, served problems, placement sessions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Attempt(models.Model):
+    """One graded answer. ``client_attempt_id`` makes submission idempotent per user (a retried POST records once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    problem = models.ForeignKey("courses.Problem", on_delete=models.CASCADE, related_name="+")
+    client_attempt_id = models.UUIDField()
+    answer = models.JSONField()
+    correct = models.BooleanField()
+    feedback = models.CharField(max_length=300, blank=True)
+    hints_seen = models.PositiveIntegerField(default=0, help_text="Hints revealed before this attempt.")
+    time_taken_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "client_attempt_id"], name="attempt_idempotency_key")]
+        indexes = [models.Index(fields=["user", "problem"]), models.Index(fields=["user", "course", "created_at"])]
+
+
+class HintReveal(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    problem = models.ForeignKey("courses.Problem", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "problem", "position"], name="hint_revealed_once")]
+
+
+class SolutionReveal(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    problem = models.ForeignKey("courses.Problem", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "problem"], name="solution_revealed_once")]
+
+
+class StepVisit(models.Model):
+    """The last time a student opened a step — drives the course page's "Continue" button."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey("courses.Step", on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "step"], name="one_visit_row_per_step")]
+        indexes = [models.Index(fields=["user", "course", "last_seen_at"])]
+
+
+class KnowledgeState(models.Model):
+    """A student's knowledge of one concept: mastery P(L) (BKT, Corbett & Anderson 1995) at ``last_practised_at``,
+    a forgetting half-life, and attempt counts. Mirrors ``tutor.engine.state.ConceptKnowledge``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    concept = models.ForeignKey("courses.Concept", on_delete=models.CASCADE, related_name="+")
+    mastery = models.FloatField()
+    last_practised_at = models.DateTimeField(null=True, blank=True)
+    half_life_days = models.FloatField(default=4.0)
+    attempts = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+    reviews = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "concept"], name="one_knowledge_state_per_concept"),
+            models.CheckConstraint(condition=models.Q(mastery__gte=0, mastery__lte=1), name="mastery_is_a_probability"),
+        ]
+        indexes = [models.Index(fields=["user", "course"])]
+
+
+class KnowledgeModelFit(models.Model):
+    """Fitted knowledge-model parameters of a course (per-concept BKT, per-problem difficulty, weights) as JSON, with
+    the number of attempts and students they were fitted on."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField()
+    n_attempts = models.PositiveIntegerField()
+    n_students = models.PositiveIntegerField()
+    fit_seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        get_latest_by = "created_at"
+        indexes = [models.Index(fields=["course", "created_at"])]
+
+
+class ServedProblem(models.Model):
+    """A problem the tutor served, with the one-line reason shown and the predicted P(correct) at the time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    problem = models.ForeignKey("courses.Problem", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    reason = models.CharField(max_length=300)
+    predicted_correct = models.FloatField()
+    served_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "course", "served_at"])]
+
+
+class DiagnosticSession(models.Model):
+    """An adaptive placement probe in progress or finished; ``state`` is ``Diagnostic.to_dict()``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    state = models.JSONField()
+    current_problem = models.ForeignKey("courses.Problem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    questions_asked = models.PositiveIntegerField(default=0)
+    skipped = models.BooleanField(default=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "course", "created_at"])]
