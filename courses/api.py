@@ -63,6 +63,7 @@ class StepInfo:
     body_md: str
     body_html: str
     concept_slugs: tuple[str, ...]
+    try_first_problem_id: int | None = None  # a problem to attempt before the body unfolds (package field try_first)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,38 @@ def _step(s: Step) -> StepInfo:
         s.body_md,
         s.body_html,
         tuple(sc.concept.slug for sc in s.stepconcept_set.all()),
+        _try_first_id(s),
     )
+
+
+def _try_first_id(s: Step) -> int | None:
+    if not s.try_first:
+        return None
+    return Problem.objects.filter(step_id=s.id, slug=s.try_first, archived=False).values_list("id", flat=True).first()
+
+
+def step_concepts(course_id: int) -> dict[int, tuple[str, ...]]:
+    """Concept slugs each active step teaches, by step id, in the step's order (one query)."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        StepConcept.objects.filter(step__course_id=course_id, step__archived=False, concept__archived=False)
+        .order_by("step_id", "position")
+        .values_list("step_id", "concept__slug")
+    )
+    for step_id, slug in rows:
+        out.setdefault(step_id, []).append(slug)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def concept_home_steps(course_id: int) -> dict[str, StepRef]:
+    """For each concept slug, the first active step (ramp order) that teaches it — where to revisit it."""
+    refs = {s.id: s for m in course_outline(course_id) for s in m.steps}
+    out: dict[str, StepRef] = {}
+    for step_id, slugs in sorted(step_concepts(course_id).items(), key=lambda kv: refs[kv[0]].position if kv[0] in refs else 0):
+        for slug in slugs:
+            if step_id in refs:
+                out.setdefault(slug, refs[step_id])
+    return out
 
 
 def get_step(course_id: int, slug: str) -> StepInfo | None:

@@ -87,6 +87,8 @@ def export_course(*, slug: str, path: str | Path) -> Path:
                 "body": s.body_file,
                 "concepts": [sc.concept.slug for sc in s.stepconcept_set.all()],
             }
+            if s.try_first:
+                step["try_first"] = s.try_first
             problems = (
                 s.problems.filter(archived=False).order_by("position").prefetch_related("hints", "problemconcept_set__concept")
             )

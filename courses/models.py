@@ -96,6 +96,9 @@ class Step(models.Model):
     body_html = models.TextField()
     position = models.PositiveIntegerField(help_text="Order in the whole course ramp.")
     archived = models.BooleanField(default=False)
+    try_first = models.SlugField(
+        blank=True, help_text="Slug of one of the step's problems the student attempts before the explanation unfolds."
+    )
     concepts = models.ManyToManyField(Concept, through="StepConcept", related_name="steps")
 
     class Meta:
@@ -122,6 +125,7 @@ class Problem(models.Model):
         CHOICE = "choice"
         TEXT = "text"
         CODE_OUTPUT = "code_output"
+        EXPLAIN = "explain"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problems")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="problems")

@@ -72,6 +72,7 @@ class StepSpec:
     body: str
     concepts: list[str] = field(default_factory=list)
     problems: list[ProblemSpec] = field(default_factory=list)
+    try_first: str = ""  # slug of one of this step's problems, attempted before the body unfolds
 
 
 @dataclass
@@ -107,14 +108,22 @@ class CoursePackage:
 
 
 ANSWER_KEYS = ("answer", "tolerance", "relative_tolerance", "options", "accepted", "code")
+EXTRA_ANSWER_KEYS = ("mistakes", "key_points", "follow_up")  # misconceptions and explain-back grading data
 
 
 def answer_spec(raw: dict) -> dict:
-    """The grading data of a raw problem mapping: numeric {answer, tolerance|relative_tolerance}, choice {options},
-    text {accepted}, code_output {code, answer}."""
-    spec = {k: raw[k] for k in ANSWER_KEYS if k in raw}
+    """The grading data of a raw problem mapping: numeric {answer, tolerance|relative_tolerance, mistakes?},
+    choice {options (each {text, correct, misconception?})}, text {accepted}, code_output {code, answer},
+    explain {key_points: [{point, terms?}], follow_up?}."""
+    spec = {k: raw[k] for k in ANSWER_KEYS + EXTRA_ANSWER_KEYS if k in raw}
     if "options" in spec:
-        spec["options"] = [{"text": o["text"], "correct": bool(o["correct"])} for o in spec["options"]]
+        spec["options"] = [_option(o) for o in spec["options"]]
+    if "mistakes" in spec:
+        spec["mistakes"] = [{k: m[k] for k in ("answer", "tolerance", "feedback", "concept") if k in m} for m in spec["mistakes"]]
+    if "key_points" in spec:
+        spec["key_points"] = [
+            {"point": str(k["point"]).strip(), "terms": [str(t) for t in k.get("terms", []) or []]} for k in spec["key_points"]
+        ]
     if raw.get("kind") == "numeric" and isinstance(spec.get("answer"), str):
         spec["answer"] = _as_number(spec["answer"])
     if raw.get("kind") == "code_output" and "answer" in spec:
@@ -122,6 +131,13 @@ def answer_spec(raw: dict) -> dict:
     if "accepted" in spec:
         spec["accepted"] = [str(a) for a in spec["accepted"]]
     return spec
+
+
+def _option(o: dict) -> dict:
+    opt = {"text": o["text"], "correct": bool(o["correct"])}
+    if o.get("misconception"):
+        opt["misconception"] = {k: o["misconception"][k] for k in ("feedback", "concept") if k in o["misconception"]}
+    return opt
 
 
 def _as_number(value):
@@ -226,7 +242,9 @@ def _build_module(root: Path, folder: str, rel: str, data, col: _Collector) -> M
             col.add(
                 rel, yaml_lines.line_of(data, ["steps", s_i, "body"]), f"step {s['slug']!r}: body file {s['body']!r} not found"
             )
-        step = StepSpec(s["slug"], s["title"], s["kind"], s["body"], body, list(s.get("concepts", []) or []))
+        step = StepSpec(
+            s["slug"], s["title"], s["kind"], s["body"], body, list(s.get("concepts", []) or []), try_first=s.get("try_first", "")
+        )
         for p in s.get("problems", []) or []:
             step.problems.append(
                 ProblemSpec(
@@ -300,6 +318,12 @@ def _check_semantics(pkg: CoursePackage, raw_modules, course_raw, col: _Collecto
                 introduced.add(c)
             for p_i, p in enumerate(s.get("problems", []) or []):
                 _check_problem(p, rel, data, ["steps", s_i, "problems", p_i], prereqs, introduced, col)
+            if s.get("try_first") and s["try_first"] not in {p["slug"] for p in s.get("problems", []) or []}:
+                col.add(
+                    rel,
+                    line(data, ["steps", s_i, "try_first"]),
+                    f"step {s['slug']!r}: try_first {s['try_first']!r} is not one of this step's problems",
+                )
 
 
 def _check_problem(p, rel, data, path, prereqs, introduced, col: _Collector) -> None:
@@ -318,6 +342,15 @@ def _check_problem(p, rel, data, path, prereqs, introduced, col: _Collector) -> 
             col.add(rel, line(data, path + ["answer"]), f"problem {slug!r}: numeric answer {ans!r} is not a number")
     if kind == "choice" and not any(o.get("correct") for o in p.get("options", [])):
         col.add(rel, line(data, path + ["options"]), f"problem {slug!r}: choice problem has no correct option")
+    revisit = [
+        (["options", i, "misconception", "concept"], o.get("misconception") or {}) for i, o in enumerate(p.get("options", []))
+    ]
+    revisit += [(["mistakes", i, "concept"], m) for i, m in enumerate(p.get("mistakes", []) or [])]
+    for where, m in revisit:
+        if m.get("concept") and m["concept"] not in prereqs:
+            col.add(rel, line(data, path + where), f"problem {slug!r}: misconception names unknown concept {m['concept']!r}")
+    if p.get("mistakes") and kind != "numeric":
+        col.add(rel, line(data, path + ["mistakes"]), f"problem {slug!r}: `mistakes` are for numeric problems")
     if kind in ("numeric", "code_output") and not (p.get("check") or p.get("code") or p.get("unverifiable")):
         col.add(rel, line(data, path), f"problem {slug!r}: {kind} answer needs `check` (or `unverifiable: reason`)")
 

@@ -27,13 +27,27 @@ CONCEPT_SCHEMA = {
     "properties": {"slug": SLUG, "name": TEXT, "description": {"type": "string"}, "prerequisites": SLUGS},
 }
 
+MISCONCEPTION_SCHEMA = {
+    "type": "object",
+    "required": ["feedback"],
+    "additionalProperties": False,
+    "properties": {"feedback": TEXT, "concept": SLUG},
+}
+
+KEY_POINT_SCHEMA = {
+    "type": "object",
+    "required": ["point"],
+    "additionalProperties": False,
+    "properties": {"point": TEXT, "terms": {"type": "array", "items": TEXT}},
+}
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["slug", "kind", "concepts", "difficulty", "prompt", "hints", "solution"],
     "additionalProperties": False,
     "properties": {
         "slug": SLUG,
-        "kind": {"enum": ["numeric", "choice", "text", "code_output"]},
+        "kind": {"enum": ["numeric", "choice", "text", "code_output", "explain"]},
         "concepts": {**SLUGS, "minItems": 1},
         "difficulty": {"type": "number", "minimum": 0, "maximum": 1},
         "prompt": TEXT,
@@ -47,9 +61,25 @@ PROBLEM_SCHEMA = {
                 "type": "object",
                 "required": ["text", "correct"],
                 "additionalProperties": False,
-                "properties": {"text": TEXT, "correct": {"type": "boolean"}},
+                "properties": {"text": TEXT, "correct": {"type": "boolean"}, "misconception": MISCONCEPTION_SCHEMA},
             },
         },
+        "mistakes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["answer", "feedback"],
+                "additionalProperties": False,
+                "properties": {
+                    "answer": {"type": "number"},
+                    "tolerance": {"type": "number", "minimum": 0},
+                    "feedback": TEXT,
+                    "concept": SLUG,
+                },
+            },
+        },
+        "key_points": {"type": "array", "minItems": 1, "items": KEY_POINT_SCHEMA},
+        "follow_up": TEXT,
         "accepted": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
         "code": {"type": "string"},
         "check": {"type": "string"},
@@ -62,6 +92,7 @@ PROBLEM_SCHEMA = {
         {"if": {"properties": {"kind": {"const": "numeric"}}}, "then": {"required": ["answer"]}},
         {"if": {"properties": {"kind": {"const": "choice"}}}, "then": {"required": ["options"]}},
         {"if": {"properties": {"kind": {"const": "text"}}}, "then": {"required": ["accepted"]}},
+        {"if": {"properties": {"kind": {"const": "explain"}}}, "then": {"required": ["key_points"]}},
         {
             "if": {"properties": {"kind": {"const": "code_output"}}},
             "then": {"required": ["code", "answer"], "properties": {"answer": {"type": ["string", "number"]}}},
@@ -79,6 +110,7 @@ STEP_SCHEMA = {
         "kind": {"enum": ["lesson", "exercise", "project"]},
         "body": {"type": "string", "pattern": r"^[A-Za-z0-9._-]+\.md$"},
         "concepts": SLUGS,
+        "try_first": SLUG,
         "problems": {"type": "array", "items": PROBLEM_SCHEMA},
     },
 }

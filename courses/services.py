@@ -140,6 +140,7 @@ def import_course(*, package: CoursePackage) -> ImportResult:
                     "body_html": render_markdown(_without_title(s.body, s.title)),
                     "position": step_pos,
                     "archived": False,
+                    "try_first": s.try_first,
                 },
             )
             step_pos += 1

@@ -12,6 +12,7 @@ urlpatterns = [
     path("problems/<int:problem_id>/attempt/", views.problem_attempt, name="attempt"),
     path("problems/<int:problem_id>/hint/", views.problem_hint, name="hint"),
     path("problems/<int:problem_id>/solution/", views.problem_solution, name="solution"),
+    path("problems/<int:problem_id>/review/", views.problem_review, name="review"),
     path("courses/<slug:slug>/ta/", ta_views.thread_list, name="ta-threads"),
     path("courses/<slug:slug>/ta/threads/<int:thread_id>/", ta_views.thread_detail, name="ta-thread"),
     path("problems/<int:problem_id>/stuck/", views.problem_stuck, name="stuck"),

@@ -18,6 +18,7 @@
   function init(root) { renderMath(root); stampProblems(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.detail.target.parentNode || document); });
+  document.addEventListener("htmx:oobAfterSwap", function (e) { init(e.detail.target || document); });
   document.addEventListener("htmx:configRequest", function (e) {
     var form = e.detail.elt.closest && e.detail.elt.closest("form.answer");
     if (form && form.dataset.shownAt) e.detail.parameters["time_taken_ms"] = String(Date.now() - Number(form.dataset.shownAt));

@@ -66,7 +66,8 @@ def test_answer_feedback_hints_and_solution_after_attempt(student_client, studen
     right = student_client.post(
         f"/problems/{pid}/attempt/", {"answer": "9", "client_attempt_id": attempt_form_id(solution, pid)}, **HX
     ).content.decode()
-    assert "Correct." in right and "solved" in right
+    # honest credit: right after the worked solution is recorded, but does not count as solved
+    assert "Correct." in right and "no credit" in right and 'badge ok">solved' not in right
 
 
 def test_double_submitted_form_records_one_attempt(student_client, problem_id):

@@ -107,6 +107,7 @@ class Escalation(models.Model):
         ASKED_HUMAN = "asked_human", "Student asked for a human"
         FLAGGED = "flagged", "Student flagged an answer"
         BACKEND_DOWN = "backend_down", "The model was unavailable"
+        EXPLANATION = "explanation", "Student sent an explanation for review"
 
     class Status(models.TextChoices):
         """State machine (tutor/staff/transitions.py): open → claimed → answered → resolved; answered or resolved →

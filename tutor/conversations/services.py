@@ -194,6 +194,8 @@ NOTICES = {
     Escalation.Reason.ASKED_HUMAN: "I've passed your question to the course's human TAs. You'll see their answer here.",
     Escalation.Reason.FLAGGED: "Thanks for telling me. I've asked a human TA to look at this thread.",
     Escalation.Reason.BACKEND_DOWN: "The AI model is unavailable, so I've asked a human TA to answer.",
+    Escalation.Reason.EXPLANATION: "I've sent your explanation to the course's human TAs for review. "
+    "You'll see their comments here.",
 }
 
 

@@ -18,9 +18,15 @@ class InvalidAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Grade:
+    """``misconception``: slug of a concept to revisit when the wrong answer matched an authored misconception
+    (choice option or numeric ``mistakes``), else "". ``missing``: explain-back key points not covered."""
+
     correct: bool
     feedback: str
     normalized: object
+    misconception: str = ""
+    missing: tuple[str, ...] = ()
+    follow_up: str = ""
 
 
 def normalize_text(value: str) -> str:
@@ -64,6 +70,16 @@ def _numeric(key: dict, answer) -> Grade:
         ok = abs(value - target) <= float(key.get("tolerance", 1e-9))
     if ok:
         return Grade(True, "Correct.", value)
+    for m in key.get("mistakes", []):  # authored common mistakes, matched with the problem's own tolerance by default
+        wrong = float(m["answer"])
+        if "tolerance" in m:
+            tol = float(m["tolerance"])
+        elif "relative_tolerance" in key:
+            tol = float(key["relative_tolerance"]) * abs(wrong)
+        else:
+            tol = float(key.get("tolerance", 1e-9))
+        if abs(value - wrong) <= tol:
+            return Grade(False, "Not quite: " + m["feedback"], value, m.get("concept", ""))
     return Grade(False, "Not quite: your number is too " + ("high." if value > target else "low."), value)
 
 
@@ -81,14 +97,17 @@ def _choice(key: dict, answer) -> Grade:
     correct = sorted(i for i, o in enumerate(options) if o["correct"])
     if picked == correct:
         return Grade(True, "Correct.", picked)
+    mis = next(
+        (options[i]["misconception"] for i in picked if not options[i]["correct"] and options[i].get("misconception")), None
+    )
     if len(correct) > 1:
         hits = len(set(picked) & set(correct))
-        return Grade(
-            False,
-            f"Not quite: {hits} of your {len(picked)} choices are right, and there are {len(correct)} correct options.",
-            picked,
-        )
-    return Grade(False, "Not quite: that is not the right option.", picked)
+        text = f"Not quite: {hits} of your {len(picked)} choices are right, and there are {len(correct)} correct options."
+    else:
+        text = "Not quite: that is not the right option."
+    if mis:
+        return Grade(False, f"{text} {mis['feedback']}", picked, mis.get("concept", ""))
+    return Grade(False, text, picked)
 
 
 def _text(key: dict, answer) -> Grade:
@@ -112,7 +131,13 @@ def _code_output(key: dict, answer) -> Grade:
     return Grade(False, f"Not quite: line {first + 1} of your output differs.", got)
 
 
-_GRADERS = {"numeric": _numeric, "choice": _choice, "text": _text, "code_output": _code_output}
+def _explain(key: dict, answer) -> Grade:
+    from tutor.practice.explain import grade_explanation  # the embedding model loads only for explain-back answers
+
+    return grade_explanation(key, answer)
+
+
+_GRADERS = {"numeric": _numeric, "choice": _choice, "text": _text, "code_output": _code_output, "explain": _explain}
 
 
 def grade(kind: str, key: dict, answer) -> Grade:

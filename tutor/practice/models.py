@@ -7,7 +7,10 @@ from django.db import models
 
 
 class Attempt(models.Model):
-    """One graded answer. ``client_attempt_id`` makes submission idempotent per user (a retried POST records once)."""
+    """One graded answer. ``client_attempt_id`` makes submission idempotent per user (a retried POST records once).
+
+    Honest credit: only an attempt that is correct and not ``solution_seen`` is *earned* (solves the problem for
+    progress and mastery); a ``throwaway`` never unlocks the worked solution."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
@@ -15,9 +18,15 @@ class Attempt(models.Model):
     client_attempt_id = models.UUIDField()
     answer = models.JSONField()
     correct = models.BooleanField()
-    feedback = models.CharField(max_length=300, blank=True)
+    feedback = models.TextField(blank=True)
     hints_seen = models.PositiveIntegerField(default=0, help_text="Hints revealed before this attempt.")
     time_taken_ms = models.PositiveIntegerField(null=True, blank=True)
+    solution_seen = models.BooleanField(
+        default=False, help_text="The worked solution was revealed before this attempt: recorded, earns no credit."
+    )
+    throwaway = models.BooleanField(
+        default=False, help_text="The same wrong answer again within a second: recorded, unlocks nothing, traces nothing."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

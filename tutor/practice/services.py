@@ -41,12 +41,27 @@ class IdempotencyConflict(TutorError):
 
 @dataclass(frozen=True)
 class AttemptResult:
+    """``earned``: correct and not after the worked solution (counts for progress and mastery). ``revisit``: slug of
+    a concept an authored misconception points back to, else "". ``follow_up``: the assistant's probing question
+    after an explain-back answer, else ""."""
+
     attempt_id: int
     problem_id: int
     correct: bool
     feedback: str
     hints_seen: int
     created: bool  # False when a retried request returned the first result
+    solution_seen: bool = False
+    throwaway: bool = False
+    revisit: str = ""
+    follow_up: str = ""
+
+    @property
+    def earned(self) -> bool:
+        return self.correct and not self.solution_seen
+
+
+THROWAWAY_MS = 1000  # the same wrong answer again, typed in under this many milliseconds, is a throwaway
 
 
 def _enrolled_problem(user, problem_id: int) -> courses.ProblemInfo:
@@ -61,8 +76,23 @@ def _enrolled_problem(user, problem_id: int) -> courses.ProblemInfo:
     return problem
 
 
-def _result(a: Attempt, created: bool) -> AttemptResult:
-    return AttemptResult(a.id, a.problem_id, a.correct, a.feedback, a.hints_seen, created)
+def _result(a: Attempt, created: bool, revisit: str = "", follow_up: str = "") -> AttemptResult:
+    return AttemptResult(
+        a.id, a.problem_id, a.correct, a.feedback, a.hints_seen, created, a.solution_seen, a.throwaway, revisit, follow_up
+    )
+
+
+def is_throwaway(*, answer, correct: bool, time_taken_ms: int | None, previous: Attempt | None) -> bool:
+    """A wrong answer identical to the previous wrong one and typed in under THROWAWAY_MS (empty answers are refused
+    before this: they are never attempts)."""
+    return (
+        not correct
+        and previous is not None
+        and not previous.correct
+        and previous.answer == answer
+        and time_taken_ms is not None
+        and time_taken_ms < THROWAWAY_MS
+    )
 
 
 def submit_attempt(
@@ -70,8 +100,13 @@ def submit_attempt(
 ) -> AttemptResult:
     """Grade and record one attempt, in one transaction; idempotent by (user, client_attempt_id).
 
-    Raises NotFound, NotEnrolled, grading.InvalidAnswer (nothing recorded), IdempotencyConflict (the id was used for
-    another problem). A retry with the same id returns the first result with ``created=False``.
+    Honest credit: an attempt after the student revealed the worked solution is recorded with ``solution_seen``
+    (no mastery credit, not clean, does not solve the problem); the same wrong answer again in under a second is a
+    ``throwaway`` (recorded; it neither unlocks the solution nor moves the knowledge state).
+
+    Raises NotFound, NotEnrolled, grading.InvalidAnswer (nothing recorded: an empty answer is never an attempt),
+    IdempotencyConflict (the id was used for another problem). A retry with the same id returns the first result
+    with ``created=False``.
     """
     problem = _enrolled_problem(user, problem_id)
     existing = Attempt.objects.filter(user=user, client_attempt_id=client_attempt_id).first()
@@ -82,6 +117,11 @@ def submit_attempt(
     try:
         with transaction.atomic():
             hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()
+            seen = SolutionReveal.objects.filter(user=user, problem_id=problem_id).exists()
+            previous = Attempt.objects.filter(user=user, problem_id=problem_id).order_by("-created_at", "-id").first()
+            feedback = result.feedback + (f"\n\nThe assistant asks: {result.follow_up}" if result.follow_up else "")
+            if seen and result.correct:
+                feedback += " (After the worked solution: recorded, but no credit. Try a fresh problem on this idea.)"
             attempt = Attempt.objects.create(
                 user=user,
                 course_id=problem.course_id,
@@ -89,14 +129,17 @@ def submit_attempt(
                 client_attempt_id=client_attempt_id,
                 answer=answer,
                 correct=result.correct,
-                feedback=result.feedback,
+                feedback=feedback,
                 hints_seen=hints_seen,
                 time_taken_ms=time_taken_ms,
+                solution_seen=seen,
+                throwaway=is_throwaway(answer=answer, correct=result.correct, time_taken_ms=time_taken_ms, previous=previous),
             )
-            _after_attempt(user=user, problem=problem, attempt=attempt)
+            if not attempt.throwaway:
+                _after_attempt(user=user, problem=problem, attempt=attempt)
     except IntegrityError:
         return _replay(Attempt.objects.get(user=user, client_attempt_id=client_attempt_id), problem_id)
-    return _result(attempt, True)
+    return _result(attempt, True, result.misconception, result.follow_up)
 
 
 def _replay(existing: Attempt, problem_id: int) -> AttemptResult:
@@ -135,9 +178,10 @@ def reveal_hint(*, user, problem_id: int) -> HintResult | None:
 
 
 def reveal_solution(*, user, problem_id: int) -> str:
-    """The worked solution's HTML; recorded once. Raises SolutionLocked before any attempt, NotFound, NotEnrolled."""
+    """The worked solution's HTML; recorded once. Raises SolutionLocked before a real attempt (throwaways do not
+    count), NotFound, NotEnrolled."""
     _enrolled_problem(user, problem_id)
-    if not Attempt.objects.filter(user=user, problem_id=problem_id).exists():
+    if not Attempt.objects.filter(user=user, problem_id=problem_id, throwaway=False).exists():
         raise SolutionLocked("try the problem at least once before looking at the solution")
     SolutionReveal.objects.get_or_create(user=user, problem_id=problem_id)
     return courses.solution_html(problem_id)

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses
 from courses.api import enroll, is_enrolled
+from tutor.conversations.reviews import request_explanation_review
 from tutor.practice import adaptive as practice
 from tutor.practice import selectors, services
 from tutor.practice.grading import InvalidAnswer
 from tutor.practice.knowledge_map import knowledge_svg
+from tutor.practice.ramp import concept_states, rank_step_problems, step_is_known
 
 
 def _course_or_404(slug: str) -> courses.CourseInfo:
@@ -66,7 +68,15 @@ def step_detail(request, slug, step_slug):
     idx = next(i for i, s in enumerate(flat) if s.id == step.id)
     problems = courses.step_problems(step.id)
     states = selectors.problem_states(request.user, [p.id for p in problems])
-    blocks = [_problem_context(request.user, p, states[p.id]) for p in problems]
+    ranked = rank_step_problems(request.user, course.id, problems, solved=[p.id for p in problems if states[p.id].earned])
+    try_first = next((r for r in ranked if r.problem.id == step.try_first_problem_id), None)
+    blocks = [
+        _problem_context(request.user, r.problem, states[r.problem.id], reason=r.reason) for r in ranked if r is not try_first
+    ]
+    first_block = None
+    if try_first is not None:
+        first_block = _problem_context(request.user, try_first.problem, states[try_first.problem.id], try_first=True)
+    knowledge = concept_states(request.user, course.id)
     return render(
         request,
         "tutor/step.html",
@@ -75,6 +85,9 @@ def step_detail(request, slug, step_slug):
             "step": step,
             "outline": outline,
             "problems": blocks,
+            "try_first": first_block,
+            "body_open": first_block is None or first_block["state"].real_attempts > 0,
+            "known": step_is_known(step.concept_slugs, knowledge),
             "prev": flat[idx - 1] if idx > 0 else None,
             "next": flat[idx + 1] if idx + 1 < len(flat) else None,
             "position": idx + 1,
@@ -84,11 +97,30 @@ def step_detail(request, slug, step_slug):
 
 
 def _problem_context(
-    user, problem, state, *, feedback=None, correct=None, error=None, solution_html=None, stuck_ta=False
+    user,
+    problem,
+    state,
+    *,
+    feedback=None,
+    correct=None,
+    error=None,
+    solution_html=None,
+    stuck_ta=False,
+    reason="",
+    try_first=False,
+    revisit=None,
+    review_sent=False,
 ) -> dict:
     if solution_html is None and state.solution_revealed:
         solution_html = courses.solution_html(problem.id)
+    if feedback is None and problem.kind == "explain" and state.last_feedback:
+        feedback, correct = state.last_feedback, state.last_correct  # the written answer's check stays on the page
     return {
+        "reason": reason,
+        "try_first": try_first,
+        "revisit": revisit,
+        "review_sent": review_sent,
+        "last_explanation": state.last_answer if problem.kind == "explain" and isinstance(state.last_answer, str) else "",
         "p": problem,
         "state": state,
         "feedback": feedback,
@@ -123,7 +155,11 @@ def _problem_response(request, problem, status=200, **extra):
             messages.info(request, extra["feedback"])
         return redirect(reverse("tutor:step", args=[course.slug, step.slug]) + f"#problem-{problem.id}")
     state = selectors.problem_states(request.user, [problem.id])[problem.id]
-    ctx = _problem_context(request.user, problem, state, **extra)
+    step = courses.get_step_by_id(problem.step_id)
+    is_first = step is not None and step.try_first_problem_id == problem.id
+    ctx = _problem_context(request.user, problem, state, try_first=is_first, **extra)
+    if is_first and state.real_attempts > 0:
+        ctx["unfold_body"] = step.body_html  # the explanation unfolds once the student has tried (htmx out-of-band swap)
     if request.POST.get("practice"):
         ctx.update(
             practice=True,
@@ -170,7 +206,28 @@ def problem_attempt(request, problem_id):
         return _problem_response(request, problem, error=str(exc))
     except services.TutorError as exc:
         return _problem_response(request, problem, error=str(exc))
-    return _problem_response(request, problem, feedback=result.feedback, correct=result.correct)
+    revisit = None
+    if result.revisit:
+        home = courses.concept_home_steps(problem.course_id).get(result.revisit)
+        names = {c.slug: c.name for c in courses.concept_graph(problem.course_id)}
+        if home is not None:
+            url = reverse("tutor:step", args=[courses.get_course_by_id(problem.course_id).slug, home.slug])
+            revisit = {"name": names.get(result.revisit, result.revisit), "url": url, "step_title": home.title}
+    return _problem_response(request, problem, feedback=result.feedback, correct=result.correct, revisit=revisit)
+
+
+@login_required
+@require_POST
+def problem_review(request, problem_id):
+    """Send the student's latest written explanation (explain-back) to the course's human TA queue."""
+    problem = _problem_for(request, problem_id)
+    state = selectors.problem_states(request.user, [problem.id])[problem.id]
+    if problem.kind != "explain" or not isinstance(state.last_answer, str):
+        return _problem_response(request, problem, error="Write and check an explanation first; then a TA can review it.")
+    request_explanation_review(
+        user=request.user, problem_id=problem.id, explanation=state.last_answer, feedback=state.last_feedback
+    )
+    return _problem_response(request, problem, review_sent=True)
 
 
 @login_required
