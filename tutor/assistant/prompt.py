@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from courses import api as courses
 from tutor.assistant.index import Hit
+from tutor.assistant.learner_profile import KnowledgeProfile
 from tutor.assistant.text import collapse, html_to_text
 from tutor.practice.selectors import ProblemState
 
@@ -74,6 +75,26 @@ def _focus_block(f: Focus) -> str:
     return "\n".join(lines)
 
 
+def _knowledge_block(k: KnowledgeProfile | None) -> str:
+    """The student's knowledge state and how to pitch the explanation to it."""
+    if k is None:
+        return ""
+    if not k.placed:
+        return (
+            "The student's knowledge state: nothing shown yet (no placement, no practice). Assume only what the "
+            "course has taught before this step, and check their starting point with a short question."
+        )
+    lines = ["The student's knowledge state (from placement and practice):"]
+    lines.append("- Mastered: " + (", ".join(k.mastered) if k.mastered else "nothing yet") + ".")
+    lines.append("- Learning now (frontier): " + (", ".join(k.frontier) if k.frontier else "none") + ".")
+    lines.append(
+        "Pitch your explanation to this: build on what they have mastered (use it, don't re-teach it), explain a "
+        "frontier idea from those foundations, and if the question needs something they have not mastered, say so "
+        "and cover that first, briefly."
+    )
+    return "\n".join(lines)
+
+
 def _sources_block(hits: list[Hit]) -> str:
     if not hits:
         return "Course passages: none found for this question."
@@ -84,13 +105,23 @@ def _sources_block(hits: list[Hit]) -> str:
 
 
 def build_messages(
-    *, course_title: str, focus: Focus, hits: list[Hit], history: list[dict], question: str, locked: list[str] = ()
+    *,
+    course_title: str,
+    focus: Focus,
+    hits: list[Hit],
+    history: list[dict],
+    question: str,
+    locked: list[str] = (),
+    knowledge: KnowledgeProfile | None = None,
 ) -> list[dict]:
-    """OpenAI-style chat messages: system (rules + focus + sources), earlier turns, the student's question."""
+    """OpenAI-style chat messages: system (rules + focus + knowledge state + sources), earlier turns, the question."""
     system = RULES.format(course=course_title)
     block = _focus_block(focus)
     if block:
         system += "\n" + block
+    known = _knowledge_block(knowledge)
+    if known:
+        system += "\n" + known
     if locked:
         system += "\nOther LOCKED problems in view: " + ", ".join(locked) + "."
     system += "\n\n" + _sources_block(hits)

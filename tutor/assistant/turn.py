@@ -28,6 +28,7 @@ from tutor.assistant.aio import db
 from tutor.assistant.guard import LeakGuard
 from tutor.assistant.index import get_index
 from tutor.assistant.intent import wants_human
+from tutor.assistant.learner_profile import KnowledgeProfile, knowledge_profile
 from tutor.assistant.secrets import Secrets, secrets_for
 from tutor.assistant.text import html_to_text
 from tutor.conversations import selectors, services
@@ -59,6 +60,7 @@ class Context:
     locked: list[str]
     history: list[dict]
     next_hint: tuple[int, int, str] | None = None
+    knowledge: KnowledgeProfile | None = None
 
 
 @dataclass
@@ -221,7 +223,9 @@ class Turn:
         locked = [slugs.get(pid, str(pid)) for pid in open_ids if not problem or pid != problem.id]
         thread = selectors.own_thread(self.user, self.answer.thread_id)
         history = [m for m in selectors.history(thread)][:-1] if thread else []  # minus the question itself
-        return Context(result.hits, result.relevant, focus, secrets, locked, history, next_hint)
+        focus_concepts = tuple(problem.concept_slugs if problem else ()) + tuple(step.concept_slugs if step else ())
+        knowledge = knowledge_profile(self.user, self.course.id, focus_concepts)
+        return Context(result.hits, result.relevant, focus, secrets, locked, history, next_hint, knowledge)
 
     # ------------------------------------------------------------------ answers
     async def _retrieval_answer(self, ctx: Context, reason: str = "") -> None:
@@ -251,6 +255,7 @@ class Turn:
             history=ctx.history,
             question=self.ask.text,
             locked=ctx.locked,
+            knowledge=ctx.knowledge,
         )
         guard = LeakGuard(ctx.secrets)
         status, error = Message.Status.COMPLETE, ""

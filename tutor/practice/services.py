@@ -82,17 +82,13 @@ def _result(a: Attempt, created: bool, revisit: str = "", follow_up: str = "") -
     )
 
 
-def is_throwaway(*, answer, correct: bool, time_taken_ms: int | None, previous: Attempt | None) -> bool:
-    """A wrong answer identical to the previous wrong one and typed in under THROWAWAY_MS (empty answers are refused
-    before this: they are never attempts)."""
-    return (
-        not correct
-        and previous is not None
-        and not previous.correct
-        and previous.answer == answer
-        and time_taken_ms is not None
-        and time_taken_ms < THROWAWAY_MS
-    )
+def is_throwaway(*, answer, correct: bool, time_taken_ms: int | None, previous_wrong: list) -> bool:
+    """A wrong answer typed in under THROWAWAY_MS that repeats a wrong answer just given — the previous one on this
+    problem or the student's latest wrong answer anywhere in the course (the same junk typed everywhere to get at
+    solutions). Empty answers are refused before this: they are never attempts."""
+    if correct or time_taken_ms is None or time_taken_ms >= THROWAWAY_MS:
+        return False
+    return any(a is not None and not a.correct and a.answer == answer for a in previous_wrong)
 
 
 def submit_attempt(
@@ -118,10 +114,14 @@ def submit_attempt(
         with transaction.atomic():
             hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()
             seen = SolutionReveal.objects.filter(user=user, problem_id=problem_id).exists()
-            previous = Attempt.objects.filter(user=user, problem_id=problem_id).order_by("-created_at", "-id").first()
+            mine = Attempt.objects.filter(user=user, course_id=problem.course_id).order_by("-created_at", "-id")
+            previous = [mine.filter(problem_id=problem_id).first(), mine.filter(correct=False).first()]
             feedback = result.feedback + (f"\n\nThe assistant asks: {result.follow_up}" if result.follow_up else "")
             if seen and result.correct:
                 feedback += " (After the worked solution: recorded, but no credit. Try a fresh problem on this idea.)"
+            throwaway = is_throwaway(answer=answer, correct=result.correct, time_taken_ms=time_taken_ms, previous_wrong=previous)
+            if throwaway:
+                feedback += " That was the same answer again in under a second: give it a real try to unlock the solution."
             attempt = Attempt.objects.create(
                 user=user,
                 course_id=problem.course_id,
@@ -133,7 +133,7 @@ def submit_attempt(
                 hints_seen=hints_seen,
                 time_taken_ms=time_taken_ms,
                 solution_seen=seen,
-                throwaway=is_throwaway(answer=answer, correct=result.correct, time_taken_ms=time_taken_ms, previous=previous),
+                throwaway=throwaway,
             )
             if not attempt.throwaway:
                 _after_attempt(user=user, problem=problem, attempt=attempt)
