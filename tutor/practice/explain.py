@@ -14,7 +14,7 @@ import re
 
 from tutor.practice.grading import Grade, InvalidAnswer, normalize_text
 
-THRESHOLD = 0.45  # cosine similarity; MiniLM scores close paraphrases of a short technical point ~0.45-0.8
+THRESHOLD = 0.5  # cosine similarity; MiniLM scores close paraphrases of a short technical point ~0.5-0.8, unrelated text < 0.4
 MIN_WORDS = 5
 MAX_CHARS = 4000
 
