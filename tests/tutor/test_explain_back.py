@@ -38,8 +38,8 @@ def test_missing_key_points_are_named_with_a_follow_up_question(client, learner,
     pid = problem_id("why-normalise")
     r = attempt(client, pid, "After dividing, the row sums to 1 and that is really all there is to it.")
     assert "You covered 1 of 2 key points" in r
-    assert "Missing: Each entry becomes the share of the total, a probability." in r
-    assert "The assistant asks:" in r and "What would go wrong" in r
+    assert "Missing:<br>• Each entry becomes the share of the total, a probability." in r
+    assert "The assistant asks: What would a row of all zeros do to this recipe?" in r
     a = Attempt.objects.get(problem_id=pid)
     assert not a.correct and a.answer.startswith("After dividing")
     assert "After dividing, the row sums to 1" in r  # the textarea keeps what the student wrote

@@ -4,8 +4,8 @@ Each key point ``{"point": text, "terms": [...]}`` is covered when one of its li
 (case- and accent-insensitive, whole words), or when a sentence of the answer (or the whole answer) is close to the
 point in meaning: cosine similarity of all-MiniLM-L6-v2 sentence embeddings (Reimers & Gurevych 2019; see
 ``tutor/assistant/embeddings.py``) at least :data:`THRESHOLD`. The answer is correct when every point is covered;
-the feedback names the missing points, and one probing follow-up question is attached (the author's ``follow_up``
-when every point is covered, else a question about the first missing point).
+the feedback names the missing points, and one probing follow-up question is attached (see
+:func:`follow_up_question`).
 """
 
 from __future__ import annotations
@@ -49,11 +49,13 @@ def covered_points(key_points: list[dict], answer: str) -> list[bool]:
 
 
 def follow_up_question(key: dict, missing: list[str]) -> str:
-    """The one probing question the assistant asks after an explanation."""
+    """The one probing question the assistant asks after an explanation: the author's ``follow_up`` (a question that
+    makes the student use the idea), else a generic probe of the first missing point or of the whole idea."""
+    if key.get("follow_up"):
+        return key["follow_up"]
     if missing:
-        point = missing[0].rstrip(".")
-        return f"Your explanation does not yet say why this holds: “{point}”. What would go wrong if it did not?"
-    return key.get("follow_up") or "Good. Now suppose the opposite were true: what would you expect to see, and why?"
+        return "Take the first missing point: what would go wrong if it were not true?"
+    return "Now suppose the opposite were true: what would you expect to see, and why?"
 
 
 def grade_explanation(key: dict, answer) -> Grade:
@@ -72,5 +74,5 @@ def grade_explanation(key: dict, answer) -> Grade:
     if not missing:
         feedback = f"Correct: your explanation covers all {n} key point{'s' * (n != 1)}."
     else:
-        feedback = f"You covered {n - len(missing)} of {n} key points. Missing: " + " · ".join(missing)
+        feedback = f"You covered {n - len(missing)} of {n} key points. Missing:\n" + "\n".join(f"• {m}" for m in missing)
     return Grade(not missing, feedback, answer.strip(), "", tuple(missing), follow_up_question(key, missing))
