@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from num2words import num2words
 
 from tutor.assistant.text import html_to_text, words
-from tutor.practice.grading import normalize_output, normalize_text
+from tutor.practice.api import normalize_output, normalize_text
 
 SHINGLE = 6  # words per solution passage n-gram
 MIN_FORM = 3  # characters: shorter normalized forms are matched only by the plain rules (too common otherwise)
