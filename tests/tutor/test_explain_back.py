@@ -68,6 +68,7 @@ def test_a_one_liner_is_refused_and_not_recorded(client, learner, problem_id):
 def test_student_sends_the_explanation_to_the_ta_queue(client, learner, problem_id, make_user):
 
     pid = problem_id("why-normalise")
+    assert "Send my explanation to a TA" not in client.get("/courses/example/steps/normalise/").content.decode()
     refused = client.post(f"/problems/{pid}/review/", **HX).content.decode()
     assert "Write and check an explanation first" in refused and not Escalation.objects.exists()
     attempt(client, pid, "After dividing, the row sums to 1 and that is really all there is to it.")

@@ -77,6 +77,11 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, DIM), dtype=np.float32)
 
 
+def encode_if_available(texts) -> np.ndarray | None:
+    """`encode` when the bundled model is installed, else None (callers fall back to something without it)."""
+    return encode(list(texts)) if available() else None
+
+
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

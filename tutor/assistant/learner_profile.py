@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor.practice import learner as store
-from tutor.practice.ramp import KNOWN, concept_states
+from tutor.practice import api as practice
 
 LIMIT = 10  # names per list in the prompt
 
@@ -22,10 +21,10 @@ class KnowledgeProfile:
 
 def knowledge_profile(user, course_id: int, focus_concepts: tuple[str, ...] = ()) -> KnowledgeProfile:
     """The student's :class:`KnowledgeProfile` in a course (reads the stored knowledge state; no writes)."""
-    model = store.course_model(course_id)
-    states = concept_states(user, course_id)
+    model = practice.course_model(course_id)
+    states = practice.concept_states(user, course_id)
     near = set(focus_concepts) | {q for c in focus_concepts if c in model.graph.index for q in model.graph.prerequisites(c)}
     order = sorted(model.concepts, key=lambda c: (c.slug not in near, c.position))
-    mastered = tuple(c.name for c in order if states.get(c.slug, ("", 0))[0] in KNOWN)[:LIMIT]
+    mastered = tuple(c.name for c in order if states.get(c.slug, ("", 0))[0] in practice.KNOWN)[:LIMIT]
     frontier = tuple(c.name for c in order if states.get(c.slug, ("", 0))[0] == "frontier")[:LIMIT]
-    return KnowledgeProfile(mastered, frontier, bool(mastered) or store.load_states(user, course_id) != {})
+    return KnowledgeProfile(mastered, frontier, bool(mastered) or practice.load_states(user, course_id) != {})

@@ -11,8 +11,21 @@ the feedback names the missing points, and one probing follow-up question is att
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from tutor.practice.grading import Grade, InvalidAnswer, normalize_text
+
+Encoder = Callable[[Sequence[str]], "object | None"]  # texts -> unit-norm vectors (n, d) array, or None if unavailable
+_encoder: Encoder | None = None
+
+
+def set_sentence_encoder(encoder: Encoder | None) -> None:
+    """Install the sentence encoder used to match key points by meaning (tutor/apps.py wires the assistant's offline
+    all-MiniLM-L6-v2 here; practice sits below the assistant, so it is handed the model rather than importing it).
+    Without one, key points are matched by their listed terms only."""
+    global _encoder
+    _encoder = encoder
+
 
 THRESHOLD = 0.5  # cosine similarity; MiniLM scores close paraphrases of a short technical point ~0.5-0.8, unrelated text < 0.4
 MIN_WORDS = 5
@@ -35,12 +48,10 @@ def covered_points(key_points: list[dict], answer: str) -> list[bool]:
     norm = normalize_text(answer)
     hits = [any(_has_term(norm, t) for t in kp.get("terms", [])) for kp in key_points]
     todo = [i for i, h in enumerate(hits) if not h]
-    if todo:
-        from tutor.assistant.embeddings import available, encode
-
-        if available():
-            segs = sentences(answer) + [answer.strip()]
-            vec = encode([key_points[i]["point"] for i in todo] + segs)
+    if todo and _encoder is not None:
+        segs = sentences(answer) + [answer.strip()]
+        vec = _encoder([key_points[i]["point"] for i in todo] + segs)
+        if vec is not None:
             points, answer_vecs = vec[: len(todo)], vec[len(todo) :]
             best = (points @ answer_vecs.T).max(axis=1)
             for i, score in zip(todo, best):

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses
 from courses.api import enroll, is_enrolled
-from tutor.conversations.reviews import request_explanation_review
 from tutor.practice import adaptive as practice
 from tutor.practice import selectors, services
 from tutor.practice.grading import InvalidAnswer
@@ -109,7 +108,6 @@ def _problem_context(
     reason="",
     try_first=False,
     revisit=None,
-    review_sent=False,
 ) -> dict:
     if solution_html is None and state.solution_revealed:
         solution_html = courses.solution_html(problem.id)
@@ -119,7 +117,6 @@ def _problem_context(
         "reason": reason,
         "try_first": try_first,
         "revisit": revisit,
-        "review_sent": review_sent,
         "last_explanation": state.last_answer if problem.kind == "explain" and isinstance(state.last_answer, str) else "",
         "p": problem,
         "state": state,
@@ -214,20 +211,6 @@ def problem_attempt(request, problem_id):
             url = reverse("tutor:step", args=[courses.get_course_by_id(problem.course_id).slug, home.slug])
             revisit = {"name": names.get(result.revisit, result.revisit), "url": url, "step_title": home.title}
     return _problem_response(request, problem, feedback=result.feedback, correct=result.correct, revisit=revisit)
-
-
-@login_required
-@require_POST
-def problem_review(request, problem_id):
-    """Send the student's latest written explanation (explain-back) to the course's human TA queue."""
-    problem = _problem_for(request, problem_id)
-    state = selectors.problem_states(request.user, [problem.id])[problem.id]
-    if problem.kind != "explain" or not isinstance(state.last_answer, str):
-        return _problem_response(request, problem, error="Write and check an explanation first; then a TA can review it.")
-    request_explanation_review(
-        user=request.user, problem_id=problem.id, explanation=state.last_answer, feedback=state.last_feedback
-    )
-    return _problem_response(request, problem, review_sent=True)
 
 
 @login_required
