@@ -106,3 +106,14 @@ def test_page_shows_no_credit_after_solution(student_client, student, problem_id
     submit(student, pid, "9")
     page = student_client.get("/courses/example/steps/tally/").content.decode()
     assert "correct after solution · no credit" in page and 'badge ok">solved' not in page
+
+
+def test_the_api_reports_credit_honestly(api_client, problem_id):
+    pid = problem_id("table-cells")
+    api_client.post(f"/api/problems/{pid}/attempts/", {"answer": 6, "client_attempt_id": str(uuid.uuid4())}, format="json")
+    assert api_client.get(f"/api/problems/{pid}/solution/").status_code == 200
+    r = api_client.post(f"/api/problems/{pid}/attempts/", {"answer": 9, "client_attempt_id": str(uuid.uuid4())}, format="json")
+    body = r.json()
+    assert body["correct"] is True and body["solution_seen"] is True and body["earned"] is False
+    progress = api_client.get("/api/courses/example/progress/").json()
+    assert progress["done_steps"] == 0 and progress["known_steps"] == 0

@@ -208,5 +208,7 @@ def add_problem(s: Secrets, pid: int, kind: str, key: dict, solution: str, *, st
         correct = [i for i, o in enumerate(options) if o.get("correct")]
         if len(correct) == 1 and len(options) > 1:
             s.choices.append(ChoiceSecret(pid, correct[0], len(options)))
+    elif kind == "explain":  # the author's key points are the answer of an explain-back problem
+        solution = "\n".join([solution, *(kp.get("point", "") for kp in key.get("key_points", []))])
     for sh in shingles(solution):
         s.shingles.setdefault(sh, pid)

@@ -51,7 +51,8 @@ class Attempts(APIView):
             )
         except InvalidAnswer as exc:
             raise ValidationError({"answer": [str(exc)]}) from exc
-        return Response(AttemptOut(asdict(result)).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        out = {**asdict(result), "earned": result.earned}
+        return Response(AttemptOut(out).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 class Hints(APIView):
@@ -89,6 +90,7 @@ class Progress(APIView):
                     "percent": p.percent,
                     "done_steps": p.done_steps,
                     "total_steps": p.total_steps,
+                    "known_steps": p.known_steps,
                     "continue_step": p.continue_step.slug if p.continue_step else None,
                     "modules": [
                         {

@@ -19,6 +19,11 @@ class AttemptOut(serializers.Serializer):
     feedback = serializers.CharField()
     hints_seen = serializers.IntegerField()
     created = serializers.BooleanField()
+    solution_seen = serializers.BooleanField(help_text="The worked solution was revealed before this attempt.")
+    earned = serializers.BooleanField(help_text="Correct before the worked solution: counts for progress and mastery.")
+    throwaway = serializers.BooleanField(help_text="The same wrong answer again in under a second: unlocks nothing.")
+    revisit = serializers.CharField(help_text="Concept slug an authored misconception points back to, or empty.")
+    follow_up = serializers.CharField(help_text="The assistant's probing question after an explain-back answer, or empty.")
 
 
 class HintOut(serializers.Serializer):
@@ -43,5 +48,6 @@ class ProgressOut(serializers.Serializer):
     percent = serializers.IntegerField()
     done_steps = serializers.IntegerField()
     total_steps = serializers.IntegerField()
+    known_steps = serializers.IntegerField(help_text="Steps not done whose concepts placement or practice showed mastered.")
     continue_step = serializers.SlugField(allow_null=True)
     modules = ModuleProgressOut(many=True)
