@@ -153,12 +153,9 @@ def _problem_response(request, problem, status=200, **extra):
         return redirect(reverse("tutor:step", args=[course.slug, step.slug]) + f"#problem-{problem.id}")
     state = selectors.problem_states(request.user, [problem.id])[problem.id]
     step = courses.get_step_by_id(problem.step_id)
-    is_first = step is not None and step.try_first_problem_id == problem.id
-    reason = (
-        ""
-        if is_first or request.POST.get("practice")
-        else rank_step_problems(request.user, problem.course_id, [problem])[0].reason
-    )
+    in_practice = bool(request.POST.get("practice"))
+    is_first = not in_practice and step is not None and step.try_first_problem_id == problem.id
+    reason = "" if is_first or in_practice else rank_step_problems(request.user, problem.course_id, [problem])[0].reason
     ctx = _problem_context(request.user, problem, state, try_first=is_first, reason=reason, **extra)
     if is_first and state.real_attempts > 0:
         ctx["unfold_body"] = step.body_html  # the explanation unfolds once the student has tried (htmx out-of-band swap)
