@@ -200,7 +200,9 @@ def run_job(job, index, result_path):
                 fn()
             except BaseException as exc:  # noqa: BLE001
                 timed_out = timed_out or isinstance(exc, TimeLimitExceeded)
-                record(f"{test_file}::{name}", False, _message(exc, exc.__traceback__, workdir, hidden, limits), started, is_hidden)
+                record(
+                    f"{test_file}::{name}", False, _message(exc, exc.__traceback__, workdir, hidden, limits), started, is_hidden
+                )
             else:
                 record(f"{test_file}::{name}", True, "", started, is_hidden)
     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -264,7 +266,7 @@ def supervise(job, index):
         else:
             message = f"the program crashed ({signal.Signals(sig).name})"
     else:
-        message = "the tests could not be run (harness exit status %d)" % os.WEXITSTATUS(status)
+        message = f"the tests could not be run (harness exit status {os.WEXITSTATUS(status)})"
     return {"status": "error", "message": message, "tests": [], "duration_ms": elapsed}
 
 

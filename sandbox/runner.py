@@ -59,9 +59,9 @@ def _interpreter() -> str:
     return exe
 
 
-@functools.cache
 def bwrap_path() -> str | None:
-    return shutil.which("bwrap")
+    """The bubblewrap binary: ``$ACADEMY_SANDBOX_BWRAP`` (a name on PATH or a path; default ``bwrap``), or None."""
+    return shutil.which(os.environ.get("ACADEMY_SANDBOX_BWRAP", "bwrap"))
 
 
 def _command(stage: Path, as_root: bool) -> list[str]:
@@ -184,11 +184,14 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-@functools.cache
 def available() -> bool:
-    """True when ``bwrap`` exists and can create its namespaces here (checked once per process by a trivial run)."""
-    if not bwrap_path():
-        return False
+    """True when ``bwrap`` exists and can create its namespaces here (checked once per binary by a trivial run)."""
+    path = bwrap_path()
+    return bool(path) and _works(path)
+
+
+@functools.cache
+def _works(path: str) -> bool:
     with tempfile.TemporaryDirectory(prefix="academy-sandbox-probe-") as tmp:
         stage = Path(tmp)
         stage.chmod(0o755)

@@ -32,7 +32,10 @@ def _sane():
 
 def test_infinite_loop_is_stopped_by_the_time_limit():
     started = time.monotonic()
-    r = _one("def f():\n    while True:\n        pass\n", "from solution import f\n\ndef test_f():\n    f()\n\ndef test_after():\n    pass\n")
+    r = _one(
+        "def f():\n    while True:\n        pass\n",
+        "from solution import f\n\ndef test_f():\n    f()\n\ndef test_after():\n    pass\n",
+    )
     assert time.monotonic() - started < 15
     assert not r.passed
     assert r.tests[0].message == "time limit 1.5 s exceeded"
@@ -48,12 +51,21 @@ def test_loop_that_swallows_the_alarm_is_killed():
 
 
 def test_fork_bomb_is_contained_and_cleaned_up():
-    code = "import os\n\ndef f():\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+    code = (
+        "import os\n\ndef f():\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+    )
     started = time.monotonic()
     bomb, after = run_jobs(
         [
-            Job(files={"solution.py": code}, tests={"test_it.py": "from solution import f\n\ndef test_f():\n    f()\n"}, limits=FAST),
-            Job(files={"solution.py": "X = 1\n"}, tests={"test_it.py": "from solution import X\n\ndef test_x():\n    assert X == 1\n"}),
+            Job(
+                files={"solution.py": code},
+                tests={"test_it.py": "from solution import f\n\ndef test_f():\n    f()\n"},
+                limits=FAST,
+            ),
+            Job(
+                files={"solution.py": "X = 1\n"},
+                tests={"test_it.py": "from solution import X\n\ndef test_x():\n    assert X == 1\n"},
+            ),
         ]
     )
     assert time.monotonic() - started < 30
@@ -83,7 +95,7 @@ def test_printing_in_a_loop_also_hits_the_output_limit():
 def test_server_files_and_environment_are_invisible(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "the-secret-marker-1234")
     db = REPO / "db.sqlite3"
-    code = f"""
+    code = """
 import os
 
 def leak(path):
@@ -129,7 +141,7 @@ def test_no_network_even_to_localhost():
 
 def test_writing_outside_tmp_fails_and_leaves_no_trace():
     target = "/usr/academy-sandbox-was-here"
-    code = f"def f(path):\n    with open(path, 'w') as fh:\n        fh.write('x')\n"
+    code = "def f(path):\n    with open(path, 'w') as fh:\n        fh.write('x')\n"
     test = f"from solution import f\n\ndef test_usr():\n    f({target!r})\n\ndef test_root():\n    f('/evil')\n\ndef test_tmp_is_fine():\n    f('/tmp/ok.txt')\n"
     r = _one(code, test)
     assert [t.passed for t in r.tests] == [False, False, True]
