@@ -16,7 +16,7 @@ tar -xzf "katex-$KATEX.tgz" -C katex
 tar -xzf "codemirror-$CODEMIRROR.tgz" -C codemirror
 out="$root/static/vendor"
 rm -rf "$out/htmx" "$out/katex" "$out/codemirror"
-mkdir -p "$out/htmx" "$out/katex/fonts" "$out/katex/contrib" "$out/codemirror/mode/python" "$out/codemirror/addon/edit"
+mkdir -p "$out/htmx" "$out/katex/fonts" "$out/katex/contrib" "$out/codemirror/mode/python" "$out/codemirror/addon/edit" "$out/codemirror/theme"
 cp htmx/package/dist/htmx.min.js htmx/package/LICENSE "$out/htmx/"
 cp katex/package/dist/katex.min.js katex/package/dist/katex.min.css katex/package/LICENSE "$out/katex/"
 cp katex/package/dist/contrib/auto-render.min.js "$out/katex/contrib/"
@@ -25,4 +25,5 @@ cm=codemirror/package
 cp $cm/lib/codemirror.js $cm/lib/codemirror.css $cm/LICENSE "$out/codemirror/"
 cp $cm/mode/python/python.js "$out/codemirror/mode/python/"
 cp $cm/addon/edit/matchbrackets.js $cm/addon/edit/closebrackets.js "$out/codemirror/addon/edit/"
+cp $cm/theme/material-darker.css "$out/codemirror/theme/"
 echo "htmx.org@$HTMX katex@$KATEX codemirror@$CODEMIRROR" > "$out/VERSIONS"

@@ -18,7 +18,7 @@
       ta.dataset.ready = "1";
       var form = ta.closest("form");
       var cm = CodeMirror.fromTextArea(ta, {
-        mode: "python", lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
+        mode: "python", theme: "material-darker", lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
         matchBrackets: true, autoCloseBrackets: true, viewportMargin: Infinity,
         extraKeys: {
           Tab: function (c) { c.somethingSelected() ? c.indentSelection("add") : c.replaceSelection("    ", "end"); },

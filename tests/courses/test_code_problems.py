@@ -20,7 +20,9 @@ CODE = {
     "prompt": "Write `double(x)`.",
     "files": {"solution.py": "def double(x):\n    raise NotImplementedError\n"},
     "tests": {"test_visible.py": "from solution import double\n\ndef test_two():\n    assert double(2) == 4\n"},
-    "hidden_tests": {"test_hidden.py": "from solution import double\n\ndef test_neg():\n    assert double(-3) == -6, 'negative numbers too'\n"},
+    "hidden_tests": {
+        "test_hidden.py": "from solution import double\n\ndef test_neg():\n    assert double(-3) == -6, 'negative numbers too'\n"
+    },
     "reference": {"solution.py": "def double(x):\n    return 2 * x\n"},
     "limits": {"time_s": 3},
     "hints": ["Multiply by two."],

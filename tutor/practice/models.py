@@ -160,3 +160,7 @@ class CodeSubmission(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "client_id"], name="code_submission_idempotency_key")]
         indexes = [models.Index(fields=["user", "problem", "created_at"])]
+
+    @property
+    def failed_count(self) -> int:
+        return sum(1 for t in (self.result or {}).get("tests", []) if not t.get("passed"))
