@@ -1,11 +1,11 @@
 """The test harness that runs INSIDE the sandbox (standard library only; executed as a script, never imported by the
 server).
 
-Protocol: a JSON document on stdin ``{"site_dirs": [...], "preload": [...], "jobs": [Job.to_dict(), ...]}``; one JSON
-list of results (``RunResult.to_dict()`` shapes) written to the inherited file descriptor ``result_fd``. The allowed packages are imported once,
+Protocol: one JSON line on stdin ``{"site_dirs": [...], "preload": [...], "result_fd": n, "jobs": [Job.to_dict(), ...]}``;
+one JSON list of results (``RunResult.to_dict()`` shapes) written to the inherited file descriptor ``result_fd``. The allowed packages are imported once,
 then every job runs in a forked child with its own folder under the private ``/tmp``, its own rlimits and a wall-clock
 budget; after each job every other process in the sandbox's PID namespace is killed, so a fork bomb or a background
-process cannot outlive its job.
+process cannot outlive its job. With ``"serve": true`` the harness stays up as a warm sandbox (see ``serve``).
 """
 
 import builtins
@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import resource
+import shutil
 import signal
 import site
 import sys
@@ -21,6 +22,8 @@ import traceback
 
 STDOUT_KEEP = 2000
 GRACE_S = 2.0
+RESULT_FD = None  # set by main(); closed in every job process so submitted code can never forge a result
+_jobs_run = 0
 
 
 class TimeLimitExceeded(BaseException):
@@ -229,13 +232,32 @@ def _kill_others():
             break
 
 
-def supervise(job, index):
+def _clean_tmp():
+    """Remove everything the job left in /tmp (every other process is already dead), so the next job starts clean."""
+    for name in os.listdir("/tmp"):
+        path = os.path.join("/tmp", name)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def supervise(job):
     """Fork the job, wait at most its time budget plus a grace, and turn whatever happened into a result dict."""
+    global _jobs_run
+    index = _jobs_run = _jobs_run + 1
     result_path = f"/tmp/result{index}.json"
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         try:
+            if RESULT_FD is not None:
+                os.close(RESULT_FD)
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)  # the request pipe: a job never sees the next one
             run_job(job, index, result_path)
         except BaseException:  # noqa: BLE001
             os.write(2, traceback.format_exc().encode()[-4000:])
@@ -252,12 +274,18 @@ def supervise(job, index):
         status = None
     _kill_others()
     elapsed = (time.monotonic() - started) * 1000
+    data = None
+    if status is not None and os.path.exists(result_path):
+        try:
+            with open(result_path) as f:
+                data = json.load(f)
+            data["duration_ms"] = elapsed
+        except (OSError, ValueError):
+            data = {"status": "error", "message": "the program overwrote its result", "tests": [], "duration_ms": elapsed}
+    _clean_tmp()
     if status is None:
         return {"status": "error", "message": f"time limit {limit:g} s exceeded", "tests": [], "duration_ms": elapsed}
-    if os.path.exists(result_path):
-        with open(result_path) as f:
-            data = json.load(f)
-        data["duration_ms"] = elapsed
+    if data is not None:
         return data
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -270,8 +298,36 @@ def supervise(job, index):
     return {"status": "error", "message": message, "tests": [], "duration_ms": elapsed}
 
 
+def _not_dumpable():
+    """PR_SET_DUMPABLE 0: no job process (same uid) may open this harness's /proc/<pid>/fd or memory."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(request):
+    """Warm mode: after the preload, answer one JSON line per request line on stdin, each {"nonce", "jobs"} →
+    {"nonce", "results"} on RESULT_FD, until stdin closes. The packages are imported once; every job is still a
+    fresh fork with its own limits, and /tmp is emptied and every other process killed between jobs."""
+    stdin = sys.stdin.buffer
+    os.write(RESULT_FD, b'{"ready": true}\n')
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        req = json.loads(line)
+        results = [supervise(job) for job in req["jobs"]]
+        os.write(RESULT_FD, (json.dumps({"nonce": req["nonce"], "results": results}) + "\n").encode())
+
+
 def main():
-    request = json.load(sys.stdin)
+    global RESULT_FD
+    _not_dumpable()
+    request = json.loads(sys.stdin.buffer.readline())
+    RESULT_FD = request["result_fd"]
     for d in request.get("site_dirs", []):
         site.addsitedir(d)
     for name in request.get("preload", []):
@@ -281,11 +337,12 @@ def main():
                 module.set_num_threads(1)
         except ImportError:
             pass
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.set_inheritable(request["result_fd"], False)
-    results = [supervise(job, i) for i, job in enumerate(request["jobs"])]
-    with os.fdopen(request["result_fd"], "w") as out:
+    os.set_inheritable(RESULT_FD, False)
+    if request.get("serve"):
+        serve(request)
+        return
+    results = [supervise(job) for job in request["jobs"]]
+    with os.fdopen(RESULT_FD, "w") as out:
         json.dump(results, out)
 
 

@@ -143,7 +143,7 @@ def run_jobs(jobs: list[Job], *, preload: tuple[str, ...] | None = None) -> list
             except OSError as exc:
                 return [RunResult("unavailable", message=f"{UNAVAILABLE} ({exc})") for _ in jobs]
             try:
-                proc.communicate(json.dumps(request).encode(), timeout=budget)
+                proc.communicate(json.dumps(request).encode() + b"\n", timeout=budget)
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
                 return [RunResult("error", message="the sandbox did not finish in time") for _ in jobs]
@@ -169,8 +169,13 @@ def run_jobs(jobs: list[Job], *, preload: tuple[str, ...] | None = None) -> list
 
 
 def run(job: Job) -> RunResult:
-    """Run one job in a fresh sandbox; see :func:`run_jobs`."""
-    return run_jobs([job])[0]
+    """Run one job: in the warm sandbox for its packages (``sandbox.warm``; torch is imported once per worker), or
+    in a fresh sandbox when ``ACADEMY_SANDBOX_WARM=0``. See :func:`run_jobs` for the results."""
+    if os.environ.get("ACADEMY_SANDBOX_WARM", "1") == "0":
+        return run_jobs([job])[0]
+    from .warm import run_warm
+
+    return run_warm([job])[0]
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -192,13 +197,18 @@ def available() -> bool:
 
 @functools.cache
 def _works(path: str) -> bool:
+    try:
+        return bare_python(timeout=30) == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def bare_python(code: str = "pass", timeout: float = 30) -> int:
+    """Run ``python -I -S -c code`` in the same sandbox (same mounts, namespaces and uid, no harness); returns the
+    exit status. The baseline of ``bench/code_grading.py`` and the availability probe."""
     with tempfile.TemporaryDirectory(prefix="academy-sandbox-probe-") as tmp:
         stage = Path(tmp)
         stage.chmod(0o755)
         argv = _command(stage, os.geteuid() == 0)
-        argv = argv[: argv.index("/sandbox/harness.py") - 2] + [_interpreter(), "-I", "-S", "-c", "pass"]
-        try:
-            done = subprocess.run(argv, capture_output=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-    return done.returncode == 0
+        argv = argv[: argv.index("/sandbox/harness.py") - 2] + [_interpreter(), "-I", "-S", "-c", code]
+        return subprocess.run(argv, capture_output=True, timeout=timeout).returncode
