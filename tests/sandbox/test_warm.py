@@ -36,10 +36,17 @@ def look():
     others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid())]
     return os.listdir("/tmp"), others
 """
-    r = _one(
-        look,
-        "import os\nfrom solution import look\n\ndef test_look():\n    files, others = look()\n    print(files, others)\n    assert all(not f.startswith('secret') and not f.startswith('job1') for f in files), files\n    assert others == [], others\n",
-    )
+    test = """
+import os
+from solution import look
+
+def test_look():
+    files, others = look()
+    print(files, others)
+    assert files == [os.path.basename(os.getcwd())], files  # only this job's own folder
+    assert others == [], others
+"""
+    r = _one(look, test)
     assert r.passed, r
 
 
