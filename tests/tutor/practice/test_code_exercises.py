@@ -164,3 +164,15 @@ def test_without_bwrap_code_is_not_graded_and_says_so(coder, eager, monkeypatch)
     assert "not graded on this server" in html and "Nothing was executed" in html
     assert Attempt.objects.count() == 0
     assert not re.search(r"\d+ attempt", html)
+
+
+def test_placement_never_asks_a_code_exercise(coder, code_course):
+    from tutor.practice import adaptive
+
+    user = coder.get("/").wsgi_request.user
+    step = adaptive.start_diagnostic(user=user, course_slug="example", max_questions=10)
+    asked = []
+    while not step.finished:
+        asked.append(step.problem.kind)
+        step = adaptive.answer_diagnostic(user=user, course_slug="example", problem_id=step.problem.id, answer=None)
+    assert asked and "code" not in asked
