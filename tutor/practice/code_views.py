@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+import sandbox
 from tutor.practice import code, selectors, services
 from tutor.practice.grading import InvalidAnswer
 from tutor.practice.models import CodeSubmission
@@ -61,4 +62,9 @@ def code_context(user, problem) -> dict:
     files = dict(problem.starter_files)
     if last:
         files.update({k: v for k, v in last.files.items() if k in files})
-    return {"code_files": list(files.items()), "last_submission": last, "new_client_id": uuid.uuid4()}
+    return {
+        "code_files": list(files.items()),
+        "last_submission": last,
+        "new_client_id": uuid.uuid4(),
+        "sandbox_missing": "" if sandbox.available() else sandbox.UNAVAILABLE,
+    }

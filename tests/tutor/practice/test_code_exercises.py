@@ -160,6 +160,8 @@ def test_without_bwrap_code_is_not_graded_and_says_so(coder, eager, monkeypatch)
     from tutor.practice.models import Attempt
 
     monkeypatch.setenv("ACADEMY_SANDBOX_BWRAP", "no-such-bwrap")  # a server where bubblewrap is not installed
+    page = coder.get("/courses/example/steps/tally/").content.decode()
+    assert "not graded on this server" in page and "disabled>Run visible tests" in page  # said before any try
     html = _post(coder, _pid(), "import os\nos.system('echo pwned')\n", "submit").content.decode()
     assert "not graded on this server" in html and "Nothing was executed" in html
     assert Attempt.objects.count() == 0
