@@ -125,6 +125,7 @@ class Problem(models.Model):
         CHOICE = "choice"
         TEXT = "text"
         CODE_OUTPUT = "code_output"
+        CODE = "code"
         EXPLAIN = "explain"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problems")

@@ -27,6 +27,26 @@ CONCEPT_SCHEMA = {
     "properties": {"slug": SLUG, "name": TEXT, "description": {"type": "string"}, "prerequisites": SLUGS},
 }
 
+# A ``code`` problem: files are {relative path: text}; tests are modules of ``test_*`` functions (plain asserts).
+FILE_NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*\.py$"}
+FILES = {"type": "object", "minProperties": 1, "propertyNames": FILE_NAME, "additionalProperties": {"type": "string"}}
+TEST_FILES = {**FILES, "propertyNames": {"type": "string", "pattern": r"^test_[A-Za-z0-9_]*\.py$"}}
+CODE_PROPERTIES = {
+    "files": FILES,
+    "tests": TEST_FILES,
+    "hidden_tests": TEST_FILES,
+    "reference": FILES,
+    "imports": {"type": "array", "items": {"enum": ["numpy", "torch"]}, "uniqueItems": True},
+    "limits": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "time_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+            "memory_mb": {"type": "integer", "minimum": 32, "maximum": 4096},
+        },
+    },
+}
+
 MISCONCEPTION_SCHEMA = {
     "type": "object",
     "required": ["feedback"],
@@ -47,7 +67,7 @@ PROBLEM_SCHEMA = {
     "additionalProperties": False,
     "properties": {
         "slug": SLUG,
-        "kind": {"enum": ["numeric", "choice", "text", "code_output", "explain"]},
+        "kind": {"enum": ["numeric", "choice", "text", "code_output", "code", "explain"]},
         "concepts": {**SLUGS, "minItems": 1},
         "difficulty": {"type": "number", "minimum": 0, "maximum": 1},
         "prompt": TEXT,
@@ -84,6 +104,7 @@ PROBLEM_SCHEMA = {
         "code": {"type": "string"},
         "check": {"type": "string"},
         "unverifiable": TEXT,
+        **CODE_PROPERTIES,
         "hints": {"type": "array", "items": TEXT},
         "solution": TEXT,
         "tags": {"type": "array", "items": {"type": "string"}},
@@ -92,6 +113,7 @@ PROBLEM_SCHEMA = {
         {"if": {"properties": {"kind": {"const": "numeric"}}}, "then": {"required": ["answer"]}},
         {"if": {"properties": {"kind": {"const": "choice"}}}, "then": {"required": ["options"]}},
         {"if": {"properties": {"kind": {"const": "text"}}}, "then": {"required": ["accepted"]}},
+        {"if": {"properties": {"kind": {"const": "code"}}}, "then": {"required": ["files", "tests"]}},
         {"if": {"properties": {"kind": {"const": "explain"}}}, "then": {"required": ["key_points"]}},
         {
             "if": {"properties": {"kind": {"const": "code_output"}}},

@@ -137,7 +137,18 @@ def _explain(key: dict, answer) -> Grade:
     return grade_explanation(key, answer)
 
 
-_GRADERS = {"numeric": _numeric, "choice": _choice, "text": _text, "code_output": _code_output, "explain": _explain}
+def _code(key: dict, answer) -> Grade:
+    raise InvalidAnswer("code problems are graded in the sandbox: use Run / Submit")
+
+
+_GRADERS = {
+    "numeric": _numeric,
+    "choice": _choice,
+    "text": _text,
+    "code_output": _code_output,
+    "code": _code,
+    "explain": _explain,
+}
 
 
 def grade(kind: str, key: dict, answer) -> Grade:

@@ -105,6 +105,7 @@ def _problem_context(
     error=None,
     solution_html=None,
     stuck_ta=False,
+    submission=None,
     reason="",
     try_first=False,
     revisit=None,
@@ -113,7 +114,14 @@ def _problem_context(
         solution_html = courses.solution_html(problem.id)
     if feedback is None and problem.kind == "explain" and state.last_feedback:
         feedback, correct = state.last_feedback, state.last_correct  # the written answer's check stays on the page
-    return {
+    extra = {}
+    if problem.kind == "code":
+        from tutor.practice.code_views import code_context
+
+        extra = code_context(user, problem)
+        if submission is not None:
+            extra["last_submission"] = submission
+    return extra | {
         "reason": reason,
         "try_first": try_first,
         "revisit": revisit,
