@@ -61,5 +61,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include(api)),
+    path("studio/", include("courses.studio.urls")),
     path("", include("tutor.urls")),
 ]
