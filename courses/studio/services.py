@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from courses.export import export_course
 from courses.models import Course, Membership
+from courses.package import CourseFormatError
 from courses.services import grant_role, import_course
 
 from . import document as docs
@@ -77,7 +78,11 @@ def save_draft(*, course_id: int, document: dict, base_version: int, user) -> Co
         raise StaleDraftError(
             by=draft.updated_by.get_username() if draft.updated_by else None, version=draft.version, when=draft.updated_at
         )
-    docs.validate(document, previous=draft.document)
+    try:
+        docs.validate(document, previous=draft.document)
+    except CourseFormatError as exc:
+        exc.document = document  # lets callers place each message next to its field
+        raise
     latest = CourseVersion.objects.filter(course_id=course_id).order_by("-number").values_list("document", flat=True).first()
     draft.document = document
     draft.version += 1
