@@ -20,24 +20,24 @@ from . import document as docs
 from . import forms, services
 
 
-class ErrorSerializer(serializers.Serializer):
+class StudioErrorSerializer(serializers.Serializer):
     file = serializers.CharField()
     line = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()
     anchor = serializers.CharField(help_text="problem:<slug>, step:<slug>, concept:<slug>, module:<folder> or empty")
 
 
-class RefusedSerializer(serializers.Serializer):
+class StudioRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = ErrorSerializer(many=True)
+    errors = StudioErrorSerializer(many=True)
 
 
-class ConflictSerializer(serializers.Serializer):
+class StudioConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.IntegerField()
 
 
-class DraftSerializer(serializers.Serializer):
+class StudioDraftSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     dirty = serializers.BooleanField(help_text="True while the draft holds edits not yet published")
     updated_by = serializers.CharField(allow_null=True)
@@ -47,19 +47,19 @@ class DraftSerializer(serializers.Serializer):
     )
 
 
-class SaveDraftSerializer(serializers.Serializer):
+class StudioSaveDraftSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The draft version this edit started from")
     document = serializers.JSONField()
 
 
-class ReorderSerializer(serializers.Serializer):
+class StudioReorderSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     order = serializers.ListField(
         child=serializers.ListField(child=serializers.SlugField()), help_text="Step slugs per module, in ramp order"
     )
 
 
-class StepSerializer(serializers.Serializer):
+class StudioStepSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=forms.STEP_KINDS)
@@ -68,7 +68,7 @@ class StepSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.DictField(), help_text="Problem mappings in the package format")
 
 
-class ConceptSerializer(serializers.Serializer):
+class StudioConceptSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     folder = serializers.CharField(help_text="Module folder the concept belongs to")
     slug = serializers.SlugField()
@@ -78,11 +78,11 @@ class ConceptSerializer(serializers.Serializer):
     original = serializers.SlugField(required=False, default="", allow_blank=True, help_text="Current slug, to change a concept")
 
 
-class PublishSerializer(serializers.Serializer):
+class StudioPublishSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class VersionSerializer(serializers.Serializer):
+class StudioVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     summary = serializers.CharField()
     note = serializers.CharField()
@@ -90,17 +90,17 @@ class VersionSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
 
 
-class VersionDetailSerializer(VersionSerializer):
+class StudioVersionDetailSerializer(StudioVersionSerializer):
     diff = serializers.CharField(help_text="Unified diff of the package files against the previous version")
     document = serializers.JSONField()
 
 
-class PublishedSerializer(serializers.Serializer):
-    version = VersionSerializer()
+class StudioPublishedSerializer(serializers.Serializer):
+    version = StudioVersionSerializer()
     changes = serializers.ListField(child=serializers.CharField())
 
 
-class PreviewSerializer(serializers.Serializer):
+class StudioPreviewSerializer(serializers.Serializer):
     slug = serializers.SlugField(help_text="Slug of the hidden preview course (student pages under /courses/<slug>/)")
 
 
@@ -138,9 +138,9 @@ def _save(request, course, fn) -> Response:
 
 
 REFUSALS = {
-    200: DraftSerializer,
-    400: RefusedSerializer,
-    409: ConflictSerializer,
+    200: StudioDraftSerializer,
+    400: StudioRefusedSerializer,
+    409: StudioConflictSerializer,
     404: OpenApiResponse(description="Not faculty"),
 }
 
@@ -148,16 +148,16 @@ REFUSALS = {
 class Draft(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=DraftSerializer, summary="Studio: the course's draft (a package document)")
+    @extend_schema(responses=StudioDraftSerializer, summary="Studio: the course's draft (a package document)")
     def get(self, request, slug):
         return Response(_draft_data(services.get_or_start_draft(course_id=_course(request, slug).id)))
 
     @extend_schema(
-        request=SaveDraftSerializer, responses=REFUSALS, summary="Studio: replace the draft (validated, version-checked)"
+        request=StudioSaveDraftSerializer, responses=REFUSALS, summary="Studio: replace the draft (validated, version-checked)"
     )
     def put(self, request, slug):
         course = _course(request, slug)
-        s = SaveDraftSerializer(data=request.data)
+        s = StudioSaveDraftSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = s.validated_data
         return _save(
@@ -172,10 +172,10 @@ class Draft(APIView):
 class Reorder(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ReorderSerializer, responses=REFUSALS, summary="Studio: reorder the ramp's steps")
+    @extend_schema(request=StudioReorderSerializer, responses=REFUSALS, summary="Studio: reorder the ramp's steps")
     def post(self, request, slug):
         course = _course(request, slug)
-        s = ReorderSerializer(data=request.data)
+        s = StudioReorderSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = s.validated_data
         return _save(
@@ -190,10 +190,12 @@ class Reorder(APIView):
 class StepDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=StepSerializer, responses=REFUSALS, summary="Studio: edit a step (body, concepts, problems, hints)")
+    @extend_schema(
+        request=StudioStepSerializer, responses=REFUSALS, summary="Studio: edit a step (body, concepts, problems, hints)"
+    )
     def put(self, request, slug, step_slug):
         course = _course(request, slug)
-        s = StepSerializer(data=request.data)
+        s = StudioStepSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = dict(s.validated_data)
         version = v.pop("version")
@@ -209,10 +211,12 @@ class StepDetail(APIView):
 class Concepts(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ConceptSerializer, responses=REFUSALS, summary="Studio: add or change a concept and its prerequisites")
+    @extend_schema(
+        request=StudioConceptSerializer, responses=REFUSALS, summary="Studio: add or change a concept and its prerequisites"
+    )
     def post(self, request, slug):
         course = _course(request, slug)
-        s = ConceptSerializer(data=request.data)
+        s = StudioConceptSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = dict(s.validated_data)
         version = v.pop("version")
@@ -229,44 +233,44 @@ class Publish(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=PublishSerializer,
-        responses={201: PublishedSerializer, 400: RefusedSerializer},
+        request=StudioPublishSerializer,
+        responses={201: StudioPublishedSerializer, 400: StudioRefusedSerializer},
         summary="Studio: publish the draft",
     )
     def post(self, request, slug):
         course = _course(request, slug)
-        s = PublishSerializer(data=request.data)
+        s = StudioPublishSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
             result = services.publish(course_id=course.id, user=request.user, note=s.validated_data["note"])
         except CourseFormatError as exc:
             errors = [{"file": e.file, "line": e.line, "message": e.message, "anchor": ""} for e in exc.errors]
             return Response({"detail": "Not published: the draft fails the package checks.", "errors": errors}, status=400)
-        return Response({"version": VersionSerializer(result.version).data, "changes": result.changes}, status=201)
+        return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 
 class Versions(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=VersionSerializer(many=True), summary="Studio: published versions, newest first")
+    @extend_schema(responses=StudioVersionSerializer(many=True), summary="Studio: published versions, newest first")
     def get(self, request, slug):
         course = _course(request, slug)
         services.get_or_start_draft(course_id=course.id)
         rows = CourseVersion.objects.filter(course=course).select_related("published_by").defer("document").order_by("-number")
-        return Response(VersionSerializer(rows, many=True).data)
+        return Response(StudioVersionSerializer(rows, many=True).data)
 
 
 class VersionDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=VersionDetailSerializer, summary="Studio: one version with its diff against the previous one")
+    @extend_schema(responses=StudioVersionDetailSerializer, summary="Studio: one version with its diff against the previous one")
     def get(self, request, slug, number):
         course = _course(request, slug)
         v = CourseVersion.objects.filter(course=course, number=number).first()
         if v is None:
             raise Http404
         prev = CourseVersion.objects.filter(course=course, number__lt=number).order_by("-number").first()
-        data = VersionSerializer(v).data
+        data = StudioVersionSerializer(v).data
         data["document"] = v.document
         data["diff"] = docs.diff(prev.document, v.document, old_label=f"v{prev.number}", new_label=f"v{v.number}") if prev else ""
         return Response(data)
@@ -275,21 +279,21 @@ class VersionDetail(APIView):
 class Rollback(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: PublishedSerializer}, summary="Studio: republish an old version")
+    @extend_schema(request=None, responses={201: StudioPublishedSerializer}, summary="Studio: republish an old version")
     def post(self, request, slug, number):
         course = _course(request, slug)
         try:
             result = services.rollback(course_id=course.id, number=number, user=request.user)
         except CourseVersion.DoesNotExist as exc:
             raise Http404 from exc
-        return Response({"version": VersionSerializer(result.version).data, "changes": result.changes}, status=201)
+        return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 
 class Preview(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None, responses={201: PreviewSerializer}, summary="Studio: import the draft into the hidden preview course"
+        request=None, responses={201: StudioPreviewSerializer}, summary="Studio: import the draft into the hidden preview course"
     )
     def post(self, request, slug):
         course = _course(request, slug)
