@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
+import json
 from pathlib import Path
 
 import yaml
@@ -29,7 +31,7 @@ class EditError(ValueError):
 
 
 # ------------------------------------------------------------------------------------------------ files <-> document
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     pass
 
 
@@ -74,6 +76,30 @@ def files(doc: dict) -> dict[str, str]:
     return out
 
 
+def _changed_files(old: dict, new: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """The package files of each document, dumped only where their data differ (dumping YAML is the slow part)."""
+
+    def parts(doc):
+        out = {"course.yaml": doc["course"]}
+        for folder in doc["course"].get("modules", []):
+            if folder in doc["modules"]:
+                out[f"modules/{folder}/module.yaml"] = doc["modules"][folder]
+        out.update({f"modules/{k}": v for k, v in doc["bodies"].items()})
+        return out
+
+    pa, pb = parts(old), parts(new)
+    a, b = {}, {}
+    for rel in list(dict.fromkeys([*pa, *pb])):
+        x, y = pa.get(rel), pb.get(rel)
+        if x == y:
+            continue
+        if x is not None:
+            a[rel] = x if isinstance(x, str) else dump_yaml(x)
+        if y is not None:
+            b[rel] = y if isinstance(y, str) else dump_yaml(y)
+    return a, b
+
+
 def write_folder(doc: dict, path: str | Path) -> Path:
     """Write the document as a package folder under ``path``; returns the folder."""
     root = Path(path)
@@ -81,6 +107,11 @@ def write_folder(doc: dict, path: str | Path) -> Path:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     return root
+
+
+def digest(doc: dict) -> str:
+    """SHA-256 (hex) of the document's canonical JSON: equal documents, equal digests."""
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 
 
 def validate(doc: dict, previous: dict | None = None) -> CoursePackage:
@@ -136,6 +167,28 @@ def _all_slugs(doc: dict, kind: str) -> set[str]:
 
 
 # ------------------------------------------------------------------------------------------------------- edits
+def _clone(doc: dict, folders=(), *, course: bool = False) -> dict:
+    """A copy of ``doc`` that shares every part except the named modules (and the course head when ``course``),
+    which are deep-copied so the edit can change them: edits cost what they touch, not the whole course."""
+    new = {
+        "course": copy.deepcopy(doc["course"]) if course else doc["course"],
+        "modules": dict(doc["modules"]),
+        "bodies": dict(doc["bodies"]),
+    }
+    for f in folders:
+        if f in doc["modules"]:
+            new["modules"][f] = copy.deepcopy(doc["modules"][f])
+    return new
+
+
+def _folder_of_step(doc: dict, slug: str) -> str:
+    return find_step(doc, slug)[0]
+
+
+def _folder_of_concept(doc: dict, slug: str) -> str | None:
+    return next((f for f, c in concepts(doc) if c["slug"] == slug), None)
+
+
 def _free_body_name(doc: dict, folder: str, wanted: str) -> str:
     name, n = wanted, 2
     while f"{folder}/{name}" in doc["bodies"]:
@@ -147,7 +200,8 @@ def _free_body_name(doc: dict, folder: str, wanted: str) -> str:
 def reorder(doc: dict, order: list[list[str]]) -> dict:
     """Steps rearranged: ``order[i]`` lists the step slugs of the i-th module (ramp order), every step exactly once.
     A step moved to another module takes its body file along."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc)
+    new["modules"] = {f: dict(m) for f, m in new["modules"].items()}
     mods = ordered_modules(new)
     if len(order) != len(mods):
         raise EditError(f"the order names {len(order)} modules; the draft has {len(mods)}")
@@ -165,6 +219,7 @@ def reorder(doc: dict, order: list[list[str]]) -> dict:
         for slug in group:
             old_folder, s = where[slug]
             if old_folder != folder:
+                s = dict(s)
                 text = bodies.pop(f"{old_folder}/{s['body']}", "")
                 s["body"] = _free_body_name({"bodies": bodies}, folder, s["body"])
                 bodies[f"{folder}/{s['body']}"] = text
@@ -195,7 +250,7 @@ def move_step(doc: dict, slug: str, delta: int) -> dict:
 
 def add_step(doc: dict, *, folder: str, slug: str, title: str, kind: str = "lesson") -> dict:
     """A new step at the end of module ``folder``, with a body holding its title."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc, [folder])
     if folder not in new["modules"]:
         raise EditError(f"no module {folder!r} in the draft", "folder")
     if slug in _all_slugs(doc, "step"):
@@ -209,7 +264,7 @@ def add_step(doc: dict, *, folder: str, slug: str, title: str, kind: str = "less
 
 def archive_step(doc: dict, slug: str) -> dict:
     """The draft without step ``slug`` (publishing archives it: students' attempts stay in the database)."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc, [_folder_of_step(doc, slug)])
     folder, i, s = find_step(new, slug)
     new["modules"][folder]["steps"].pop(i)
     new["bodies"].pop(f"{folder}/{s['body']}", None)
@@ -218,7 +273,7 @@ def archive_step(doc: dict, slug: str) -> dict:
 
 def update_step(doc: dict, slug: str, *, title: str, kind: str, body: str, concepts: list[str], problems: list[dict]) -> dict:
     """Step ``slug`` with new fields; ``problems`` are raw problem mappings in the package shape, in order."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc, [_folder_of_step(doc, slug)])
     folder, i, s = find_step(new, slug)
     s.update(title=title, kind=kind, concepts=list(concepts))
     if problems:
@@ -231,7 +286,7 @@ def update_step(doc: dict, slug: str, *, title: str, kind: str, body: str, conce
 
 def add_module(doc: dict, *, folder: str, slug: str, title: str, first_step_slug: str, first_step_title: str) -> dict:
     """A new module at the end of the course with one lesson step (a module needs at least one)."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc, course=True)
     if folder in new["modules"] or folder in new["course"]["modules"]:
         raise EditError(f"a module folder {folder!r} already exists", "folder")
     if slug in {m.get("slug") for m in new["modules"].values()}:
@@ -243,18 +298,19 @@ def add_module(doc: dict, *, folder: str, slug: str, title: str, first_step_slug
 
 def rename(doc: dict, *, kind: str, key: str, title: str) -> dict:
     """A module (``key`` = folder) or step (``key`` = slug) retitled."""
-    new = copy.deepcopy(doc)
     if kind == "module":
+        new = _clone(doc, [key])
         if key not in new["modules"]:
             raise EditError(f"no module {key!r} in the draft")
         new["modules"][key]["title"] = title
     else:
+        new = _clone(doc, [_folder_of_step(doc, key)])
         find_step(new, key)[2]["title"] = title
     return new
 
 
 def archive_module(doc: dict, folder: str) -> dict:
-    new = copy.deepcopy(doc)
+    new = _clone(doc, course=True)
     if folder not in new["modules"]:
         raise EditError(f"no module {folder!r} in the draft")
     m = new["modules"].pop(folder)
@@ -268,7 +324,7 @@ def upsert_concept(
     doc: dict, *, folder: str, slug: str, name: str, description: str = "", prerequisites: list[str] = (), original: str = ""
 ) -> dict:
     """Add concept ``slug`` to module ``folder`` or, with ``original`` (its current slug), change it in place."""
-    new = copy.deepcopy(doc)
+    new = _clone(doc, [folder, _folder_of_concept(doc, original)])
     if folder not in new["modules"]:
         raise EditError(f"no module {folder!r} in the draft", "folder")
     entry = {"slug": slug, "name": name, "description": description, "prerequisites": list(prerequisites)}
@@ -290,7 +346,7 @@ def upsert_concept(
 
 
 def archive_concept(doc: dict, slug: str) -> dict:
-    new = copy.deepcopy(doc)
+    new = _clone(doc, [_folder_of_concept(doc, slug)])
     for _f, m in ordered_modules(new):
         before = m.get("concepts", []) or []
         m["concepts"] = [c for c in before if c["slug"] != slug]
@@ -349,7 +405,7 @@ def summarize(old: dict, new: dict) -> list[str]:
 
 def diff(old: dict, new: dict, *, old_label: str = "a", new_label: str = "b") -> str:
     """Unified diff of the two documents' package files (empty when equal)."""
-    a, b = files(old), files(new)
+    a, b = _changed_files(old, new)
     out = []
     for rel in list(dict.fromkeys([*a, *b])):
         if a.get(rel) != b.get(rel):

@@ -3,6 +3,8 @@ concept, the usual first step of Sugiyama et al. 1981), returned as geometry for
 
 from __future__ import annotations
 
+from django.utils.html import escape
+
 from . import document as docs
 
 COL_W, ROW_H, NODE_W, NODE_H, PAD = 210, 46, 180, 32, 16
@@ -55,3 +57,32 @@ def layout(doc: dict) -> dict:
     width = PAD * 2 + (max(rows, default=0) + 1) * COL_W
     height = PAD * 2 + max(rows.values(), default=1) * ROW_H
     return {"width": width, "height": height, "nodes": nodes, "edges": edges}
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def svg(doc: dict) -> str:
+    """The concept DAG of the draft as inline SVG markup (escaped; built in Python — a template loop over ~100 nodes
+    costs more than the rest of the page)."""
+    g = layout(doc)
+    out = [
+        f'<svg class="concept-dag" width="{g["width"]}" height="{g["height"]}" viewBox="0 0 {g["width"]} {g["height"]}" '
+        'role="img" aria-label="Concept graph">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#7c8bd0"/></marker></defs>',
+    ]
+    for e in g["edges"]:
+        out.append(f'<path d="{e["d"]}" class="dag-edge" marker-end="url(#arrow)"><title>{escape(e["title"])}</title></path>')
+    for n in g["nodes"]:
+        intro = f"introduced by step {n['step']}" if n["step"] else "no step introduces it yet"
+        out.append(
+            f'<g class="dag-node{"" if n["step"] else " orphan"}" data-slug="{escape(n["slug"])}">'
+            f"<title>{escape(n['slug'])} — {escape(intro)}</title>"
+            f'<rect x="{n["x"]}" y="{n["y"]}" width="{n["w"]}" height="{n["h"]}" rx="6"/>'
+            f'<text x="{n["x"] + 8}" y="{n["y"] + 14}">{escape(_short(n["name"], 26))}</text>'
+            f'<text x="{n["x"] + 8}" y="{n["y"] + 27}" class="sub">{escape(_short(n["step"], 28) if n["step"] else "not introduced")}</text></g>'
+        )
+    out.append("</svg>")
+    return "".join(out)

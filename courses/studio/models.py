@@ -26,6 +26,7 @@ class CourseVersion(models.Model):
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     document = models.JSONField()
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the document's canonical JSON (cheap equality)")
     summary = models.TextField()
     note = models.CharField(max_length=300, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

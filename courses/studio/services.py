@@ -61,42 +61,54 @@ def get_or_start_draft(*, course_id: int) -> CourseDraft:
         summary = (
             "initial version" if latest is None else "imported from a package: " + "; ".join(docs.summarize(latest.document, doc))
         )
-        CourseVersion.objects.create(course_id=course_id, number=_next_number(course_id), document=doc, summary=summary)
+        CourseVersion.objects.create(
+            course_id=course_id, number=_next_number(course_id), document=doc, digest=docs.digest(doc), summary=summary
+        )
     return CourseDraft.objects.create(course_id=course_id, document=doc)
 
 
+def _latest_digest(course_id: int) -> str | None:
+    return CourseVersion.objects.filter(course_id=course_id).order_by("-number").values_list("digest", flat=True).first()
+
+
 @transaction.atomic
+def _save(*, course_id: int, base_version: int, user, make) -> CourseDraft:
+    locked = CourseDraft.objects.select_for_update(of=("self",)).select_related("updated_by")
+    draft = locked.filter(course_id=course_id).first()
+    if draft is None:
+        get_or_start_draft(course_id=course_id)
+        draft = locked.get(course_id=course_id)
+    if draft.version != base_version:
+        raise StaleDraftError(
+            by=draft.updated_by.get_username() if draft.updated_by else None, version=draft.version, when=draft.updated_at
+        )
+    document = make(draft.document)
+    try:
+        docs.validate(document, previous=draft.document)
+    except CourseFormatError as exc:
+        exc.document = document  # lets callers place each message next to its field
+        raise
+    draft.document = document
+    draft.version += 1
+    draft.dirty = _latest_digest(course_id) != docs.digest(document)
+    draft.updated_by = user if getattr(user, "is_authenticated", False) else None
+    draft.save()
+    return draft
+
+
 def save_draft(*, course_id: int, document: dict, base_version: int, user) -> CourseDraft:
     """Replace the draft's document after validating it; returns the draft at its new version.
 
     Raises StaleDraftError when ``base_version`` is not the current version, CourseFormatError (nothing saved) when
     the document fails the package checks.
     """
-    get_or_start_draft(course_id=course_id)
-    draft = CourseDraft.objects.select_for_update().select_related("updated_by").get(course_id=course_id)
-    if draft.version != base_version:
-        raise StaleDraftError(
-            by=draft.updated_by.get_username() if draft.updated_by else None, version=draft.version, when=draft.updated_at
-        )
-    try:
-        docs.validate(document, previous=draft.document)
-    except CourseFormatError as exc:
-        exc.document = document  # lets callers place each message next to its field
-        raise
-    latest = CourseVersion.objects.filter(course_id=course_id).order_by("-number").values_list("document", flat=True).first()
-    draft.document = document
-    draft.version += 1
-    draft.dirty = latest != document
-    draft.updated_by = user if getattr(user, "is_authenticated", False) else None
-    draft.save()
-    return draft
+    return _save(course_id=course_id, base_version=base_version, user=user, make=lambda _current: document)
 
 
 def edit_draft(*, course_id: int, base_version: int, user, edit, **kwargs) -> CourseDraft:
-    """Apply ``edit`` (a ``courses.studio.document`` edit function) to the draft and save it (see :func:`save_draft`).
-    Raises EditError for an edit that cannot apply."""
-    draft = get_or_start_draft(course_id=course_id)
-    return save_draft(course_id=course_id, document=edit(draft.document, **kwargs), base_version=base_version, user=user)
+    """Apply ``edit`` (a ``courses.studio.document`` edit function) to the current draft and save it (see
+    :func:`save_draft`). Raises EditError for an edit that cannot apply."""
+    return _save(course_id=course_id, base_version=base_version, user=user, make=lambda current: edit(current, **kwargs))
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,7 @@ def publish(*, course_id: int, user, note: str = "", document: dict | None = Non
         course_id=course_id,
         number=_next_number(course_id),
         document=doc,
+        digest=docs.digest(doc),
         summary="; ".join(changes) or "no changes",
         note=note[:300],
         published_by=user if getattr(user, "is_authenticated", False) else None,

@@ -31,6 +31,15 @@ def faculty_course(request, slug: str) -> Course:
     return course
 
 
+def diff_lines(text: str) -> list[tuple[str, str]]:
+    """(css class, line) pairs for a unified diff: add, del, file, hunk or ""."""
+    out = []
+    for line in text.splitlines():
+        cls = "file" if line.startswith(("+++", "---")) else "add" if line[:1] == "+" else "del" if line[:1] == "-" else ""
+        out.append(("hunk" if line.startswith("@@") else cls, line))
+    return out
+
+
 def _version(request) -> int:
     try:
         return int(request.POST.get("version", ""))
@@ -51,12 +60,16 @@ def _refused(request, exc) -> None:
 def outline(request, slug):
     course = faculty_course(request, slug)
     draft = services.get_or_start_draft(course_id=course.id)
-    return render(request, "courses/studio/outline.html", {"course": course, **selectors.outline(draft)})
+    step_base = reverse("studio-step", args=[slug, "x"])[:-2]
+    return render(request, "courses/studio/outline.html", {"course": course, "step_base": step_base, **selectors.outline(draft)})
 
 
 _OUTLINE_EDITS = {
     "reorder": lambda p: (docs.reorder, {"order": json.loads(p.get("order") or "[]")}),
-    "move": lambda p: (docs.move_step, {"slug": p.get("step", ""), "delta": -1 if p.get("direction") == "up" else 1}),
+    "move": lambda p: (
+        docs.move_step,
+        {"slug": p.get("move", "").partition(":")[2], "delta": -1 if p.get("move", "").startswith("up:") else 1},
+    ),
     "add-step": lambda p: (
         docs.add_step,
         {
@@ -122,11 +135,12 @@ def step_editor(request, slug, step_slug):
             errors = {exc.field: [str(exc)]}
             fields = None
         if fields is not None:
-            new_doc = docs.update_step(draft.document, step_slug, **fields)
             try:
-                services.save_draft(course_id=course.id, document=new_doc, base_version=version, user=request.user)
+                services.edit_draft(
+                    course_id=course.id, base_version=version, user=request.user, edit=docs.update_step, slug=step_slug, **fields
+                )
             except CourseFormatError as exc:
-                errors = forms.by_anchor(exc.errors, new_doc)
+                errors = forms.by_anchor(exc.errors, getattr(exc, "document", draft.document))
             except services.StaleDraftError as exc:
                 errors = {"": [str(exc)]}
             else:
@@ -180,7 +194,14 @@ def concepts(request, slug):
             messages.success(request, "Concepts saved to the draft.")
             return redirect("studio-concepts", slug=slug)
         draft.refresh_from_db()
-    ctx = {"course": course, "draft": draft, "errors": errors, "typed": typed, "svg": graph.layout(draft.document)}
+    ctx = {
+        "course": course,
+        "draft": draft,
+        "errors": errors,
+        "typed": typed,
+        "svg": graph.svg(draft.document),
+        "step_base": reverse("studio-step", args=[slug, "x"])[:-2],
+    }
     ctx.update(selectors.concept_rows(draft.document))
     return render(request, "courses/studio/concepts.html", ctx, status=400 if errors else 200)
 
@@ -207,7 +228,7 @@ def publish(request, slug):
     return render(
         request,
         "courses/studio/publish.html",
-        {"course": course, "draft": draft, "latest": latest, "changes": changes, "diff": diff},
+        {"course": course, "draft": draft, "latest": latest, "changes": changes, "diff": diff_lines(diff)},
     )
 
 
@@ -224,9 +245,9 @@ def discard(request, slug):
 @require_GET
 def versions(request, slug):
     course = faculty_course(request, slug)
-    services.get_or_start_draft(course_id=course.id)
     rows = CourseVersion.objects.filter(course=course).select_related("published_by").defer("document").order_by("-number")
-    return render(request, "courses/studio/versions.html", {"course": course, "versions": rows})
+    draft = services.get_or_start_draft(course_id=course.id)
+    return render(request, "courses/studio/versions.html", {"course": course, "versions": rows, "draft": draft})
 
 
 @login_required
@@ -239,7 +260,7 @@ def version_diff(request, slug, number):
     if against:
         old = get_object_or_404(CourseVersion, course=course, number=int(against) if against.isdigit() else -1)
     text = docs.diff(old.document, new.document, old_label=f"v{old.number}", new_label=f"v{new.number}") if old else ""
-    return render(request, "courses/studio/diff.html", {"course": course, "new": new, "old": old, "diff": text})
+    return render(request, "courses/studio/diff.html", {"course": course, "new": new, "old": old, "diff": diff_lines(text)})
 
 
 @login_required

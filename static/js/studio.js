@@ -39,5 +39,22 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { initOutline(); initHints(); });
+  function initConcepts() {
+    var form = document.getElementById("concept-edit");
+    if (!form) return;
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-edit-concept]");
+      if (!b) return;
+      form.elements.original.value = b.dataset.editConcept;
+      form.elements.slug.value = b.dataset.editConcept;
+      form.elements.folder.value = b.dataset.folder;
+      form.elements.name.value = b.dataset.name;
+      form.elements.description.value = b.dataset.description;
+      form.elements.prerequisites.value = b.dataset.prerequisites;
+      document.getElementById("concept-form-title").textContent = "Change concept " + b.dataset.editConcept;
+      form.scrollIntoView({ block: "center" });
+      form.elements.prerequisites.focus();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { initOutline(); initHints(); initConcepts(); });
 })();
