@@ -61,7 +61,9 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         base = "/studio/llm101n"
-        step_slug = docs.ordered_modules(services.get_or_start_draft(course_id=course.id).document)[8][1]["steps"][0]["slug"]
+        mods = docs.ordered_modules(services.get_or_start_draft(course_id=course.id).document)
+        step_slug = mods[8][1]["steps"][0]["slug"]
+        move_slug = mods[9][1]["steps"][-1]["slug"]  # down = first step of the next module, up = back: always valid
 
         def version() -> int:
             return services.get_or_start_draft(course_id=course.id).version
@@ -111,7 +113,7 @@ def main() -> None:
             "move step (keyboard reorder)": lambda i: (
                 "post",
                 f"{base}/outline/move/",
-                {"version": version(), "move": f"{'down' if i % 2 == 0 else 'up'}:{step_slug}"},
+                {"version": version(), "move": f"{'down' if i % 2 == 0 else 'up'}:{move_slug}"},
                 302,
             ),
             "save concept (validated)": lambda i: ("post", f"{base}/concepts/", concept_post(i), 302),

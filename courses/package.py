@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator
 
@@ -155,6 +156,8 @@ class _Collector:
         return None
 
     def schema(self, rel: str, data, schema: dict) -> bool:
+        if _fast_valid(schema, data):
+            return True  # the compiled check agrees on valid data; jsonschema below words the errors
         ok = True
         for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path))):
             path = list(err.path)
@@ -210,6 +213,22 @@ class _Document:
 
     def text(self, rel: str) -> str | None:
         return (self.doc.get("bodies") or {}).get(rel.removeprefix("modules/"))
+
+
+_COMPILED: dict[int, object] = {}
+
+
+def _fast_valid(schema: dict, data) -> bool:
+    """True when ``data`` passes ``schema`` by fastjsonschema (the schema compiled to Python, ~10x faster than
+    jsonschema's interpreter; our schemas use only keywords both read alike). False means: ask jsonschema."""
+    check = _COMPILED.get(id(schema))
+    if check is None:
+        check = _COMPILED[id(schema)] = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"})
+    try:
+        check(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def load_package(path: str | Path) -> CoursePackage:

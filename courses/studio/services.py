@@ -67,10 +67,6 @@ def get_or_start_draft(*, course_id: int) -> CourseDraft:
     return CourseDraft.objects.create(course_id=course_id, document=doc)
 
 
-def _latest_digest(course_id: int) -> str | None:
-    return CourseVersion.objects.filter(course_id=course_id).order_by("-number").values_list("digest", flat=True).first()
-
-
 @transaction.atomic
 def _save(*, course_id: int, base_version: int, user, make) -> CourseDraft:
     locked = CourseDraft.objects.select_for_update(of=("self",)).select_related("updated_by")
@@ -88,9 +84,9 @@ def _save(*, course_id: int, base_version: int, user, make) -> CourseDraft:
     except CourseFormatError as exc:
         exc.document = document  # lets callers place each message next to its field
         raise
-    draft.document = document
     draft.version += 1
-    draft.dirty = _latest_digest(course_id) != docs.digest(document)
+    draft.dirty = draft.dirty or document != draft.document  # edits saved since the last publish (cheap: shared parts)
+    draft.document = document
     draft.updated_by = user if getattr(user, "is_authenticated", False) else None
     draft.save()
     return draft

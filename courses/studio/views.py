@@ -20,7 +20,7 @@ from courses.models import Course, CourseVersion, Membership
 from courses.package import CourseFormatError
 
 from . import document as docs
-from . import forms, graph, selectors, services
+from . import forms, fragments, graph, selectors, services
 
 
 def faculty_course(request, slug: str) -> Course:
@@ -61,7 +61,10 @@ def outline(request, slug):
     course = faculty_course(request, slug)
     draft = services.get_or_start_draft(course_id=course.id)
     step_base = reverse("studio-step", args=[slug, "x"])[:-2]
-    return render(request, "courses/studio/outline.html", {"course": course, "step_base": step_base, **selectors.outline(draft)})
+    ctx = selectors.outline(draft)
+    for m in ctx["modules"]:
+        m["items"] = fragments.step_items(m["steps"], step_base)
+    return render(request, "courses/studio/outline.html", {"course": course, **ctx})
 
 
 _OUTLINE_EDITS = {
