@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Q
 
 from courses import api as courses
-from tutor.conversations.models import Escalation, Message
-from tutor.practice.models import Attempt, HintReveal, StepVisit
+from tutor.conversations.api import Escalation, Message
+from tutor.practice.api import Attempt, HintReveal, StepVisit
 from tutor.staffing.models import SharedThread
 
 TOO_EASY_RATE = 0.95
