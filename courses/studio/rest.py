@@ -234,7 +234,11 @@ class Publish(APIView):
 
     @extend_schema(
         request=StudioPublishSerializer,
-        responses={201: StudioPublishedSerializer, 400: StudioRefusedSerializer},
+        responses={
+            201: StudioPublishedSerializer,
+            400: StudioRefusedSerializer,
+            409: OpenApiResponse(description="Nothing to publish"),
+        },
         summary="Studio: publish the draft",
     )
     def post(self, request, slug):
@@ -246,6 +250,8 @@ class Publish(APIView):
         except CourseFormatError as exc:
             errors = [{"file": e.file, "line": e.line, "message": e.message, "anchor": ""} for e in exc.errors]
             return Response({"detail": "Not published: the draft fails the package checks.", "errors": errors}, status=400)
+        except services.NothingToPublishError as exc:
+            return Response({"detail": str(exc)}, status=409)
         return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 
@@ -279,13 +285,19 @@ class VersionDetail(APIView):
 class Rollback(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: StudioPublishedSerializer}, summary="Studio: republish an old version")
+    @extend_schema(
+        request=None,
+        responses={201: StudioPublishedSerializer, 409: OpenApiResponse(description="That version is live already")},
+        summary="Studio: republish an old version",
+    )
     def post(self, request, slug, number):
         course = _course(request, slug)
         try:
             result = services.rollback(course_id=course.id, number=number, user=request.user)
         except CourseVersion.DoesNotExist as exc:
             raise Http404 from exc
+        except services.NothingToPublishError as exc:
+            return Response({"detail": str(exc)}, status=409)
         return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 

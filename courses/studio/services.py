@@ -107,6 +107,10 @@ def edit_draft(*, course_id: int, base_version: int, user, edit, **kwargs) -> Co
     return _save(course_id=course_id, base_version=base_version, user=user, make=lambda current: edit(current, **kwargs))
 
 
+class NothingToPublishError(Exception):
+    """The draft is the published version: publishing would record an empty version."""
+
+
 @dataclass(frozen=True)
 class PublishResult:
     version: CourseVersion
@@ -117,12 +121,15 @@ class PublishResult:
 @transaction.atomic
 def publish(*, course_id: int, user, note: str = "", document: dict | None = None) -> PublishResult:
     """Validate the draft (or ``document``, for a rollback), import it into the course students see (rows matched by
-    slug, removed content archived, attempts kept) and record a new version with the summary of changes."""
+    slug, removed content archived, attempts kept) and record a new version with the summary of changes.
+    Raises CourseFormatError (nothing changed) or NothingToPublishError (the draft is the live version)."""
     get_or_start_draft(course_id=course_id)
     draft = CourseDraft.objects.select_for_update().get(course_id=course_id)
     doc = draft.document if document is None else document
     package = docs.validate(doc)
     latest = CourseVersion.objects.filter(course_id=course_id).order_by("-number").first()
+    if latest is not None and latest.digest == docs.digest(doc):
+        raise NothingToPublishError(f"the draft is version {latest.number} already: nothing to publish")
     result = import_course(package=package, allow_draft=True)
     changes = docs.summarize(latest.document, doc) if latest else ["initial version"]
     version = CourseVersion.objects.create(

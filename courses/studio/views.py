@@ -221,7 +221,7 @@ def publish(request, slug):
             return redirect("studio-publish", slug=slug)
         try:
             result = services.publish(course_id=course.id, user=request.user, note=request.POST.get("note", "").strip())
-        except CourseFormatError as exc:
+        except (CourseFormatError, services.NothingToPublishError) as exc:
             _refused(request, exc)
             return redirect("studio-publish", slug=slug)
         messages.success(request, f"Published version {result.version.number}: {result.version.summary}.")
@@ -274,6 +274,9 @@ def rollback(request, slug, number):
         result = services.rollback(course_id=course.id, number=number, user=request.user)
     except CourseVersion.DoesNotExist as exc:
         raise Http404("No such version") from exc
+    except services.NothingToPublishError as exc:
+        messages.error(request, f"Not rolled back: {exc}")
+        return redirect("studio-versions", slug=slug)
     messages.success(request, f"Rolled back: version {result.version.number} republishes version {number}.")
     return redirect("studio-versions", slug=slug)
 

@@ -90,3 +90,11 @@ def test_schema_documents_the_studio(client, db):
     schema = client.get("/api/schema/").content.decode()
     for path in ("/studio/draft/", "/studio/publish/", "/studio/versions/{number}/rollback/", "/studio/draft/concepts/"):
         assert path in schema
+
+
+def test_publishing_an_unchanged_draft_is_refused(faculty_api, course):
+    faculty_api.get(url(course, "draft/"))
+    r = faculty_api.post(url(course, "publish/"), {}, format="json")
+    assert r.status_code == 409 and "nothing to publish" in r.json()["detail"]
+    assert faculty_api.post(url(course, "versions/1/rollback/")).status_code == 409
+    assert [v["number"] for v in faculty_api.get(url(course, "versions/")).json()] == [1]
