@@ -8,12 +8,14 @@ database server's share), plus a baseline (GET /healthz, a trivial endpoint) mea
 each p99 to the baseline's, and the 1-minute load average.
 Every save runs the package validator on the whole course. Target: each page action p99 <= 150 ms.
 Publishing (a full import of the course: every Markdown rendered, every row compared) is reported once, separately.
+``GC_FREEZE=0`` skips the ``gc.freeze()`` the ASGI entry point does after start-up (to see the collector's pauses).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/studio.py
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -62,6 +64,9 @@ def main() -> None:
         grant_role(user=user, course_id=course.id, role="faculty")
         client = Client()
         client.force_login(user)
+        if os.environ.get("GC_FREEZE", "1") == "1":  # as academy/asgi.py does after start-up
+            gc.collect()
+            gc.freeze()
         base = "/studio/llm101n"
         mods = docs.ordered_modules(services.get_or_start_draft(course_id=course.id).document)
         step_slug = mods[8][1]["steps"][0]["slug"]
@@ -161,6 +166,7 @@ def main() -> None:
             "worst_action_p99_ms": max(pct(v, 0.99) for k, v in times.items() if not k.startswith("baseline")),
             "worst_action_cpu_p99_ms": max(pct(v, 0.99) for k, v in cpu.items() if not k.startswith("baseline")),
             "load_average_1m": round(os.getloadavg()[0], 1),
+            "gc_frozen": os.environ.get("GC_FREEZE", "1") == "1",
         }
         print(json.dumps(out))
     finally:
