@@ -248,6 +248,21 @@ def move_step(doc: dict, slug: str, delta: int) -> dict:
     raise EditError(f"no step {slug!r} in the draft")
 
 
+def move_module(doc: dict, folder: str, delta: int) -> dict:
+    """Module ``folder`` one place earlier (``delta`` -1) or later (+1) in the course."""
+    order = list(doc["course"].get("modules", []))
+    if folder not in order:
+        raise EditError(f"no module {folder!r} in the draft")
+    i = order.index(folder)
+    j = i + delta
+    if not 0 <= j < len(order):
+        raise EditError(f"module {folder!r} is already the {'first' if delta < 0 else 'last'} one")
+    order[i], order[j] = order[j], order[i]
+    new = _clone(doc, course=True)
+    new["course"]["modules"] = order
+    return new
+
+
 def add_step(doc: dict, *, folder: str, slug: str, title: str, kind: str = "lesson") -> dict:
     """A new step at the end of module ``folder``, with a body holding its title."""
     new = _clone(doc, [folder])

@@ -73,6 +73,10 @@ _OUTLINE_EDITS = {
         docs.move_step,
         {"slug": p.get("move", "").partition(":")[2], "delta": -1 if p.get("move", "").startswith("up:") else 1},
     ),
+    "move-module": lambda p: (
+        docs.move_module,
+        {"folder": p.get("move", "").partition(":")[2], "delta": -1 if p.get("move", "").startswith("up:") else 1},
+    ),
     "add-step": lambda p: (
         docs.add_step,
         {

@@ -152,3 +152,38 @@ def course_from_id(pk):
     from courses.models import Course
 
     return Course.objects.get(pk=pk)
+
+
+def test_module_reorder_is_validated_and_publishes(course, faculty):
+    draft = services.get_or_start_draft(course_id=course.id)
+    with pytest.raises(CourseFormatError) as exc:
+        services.edit_draft(
+            course_id=course.id,
+            base_version=draft.version,
+            user=faculty,
+            edit=docs.move_module,
+            folder="02-probability",
+            delta=-1,
+        )
+    assert any("before its prerequisite" in m or "no step has taught" in m for m in _messages(exc))
+    draft = services.edit_draft(
+        course_id=course.id,
+        base_version=draft.version,
+        user=faculty,
+        edit=docs.add_module,
+        folder="03-extra",
+        slug="extra",
+        title="Extra",
+        first_step_slug="aside",
+        first_step_title="An aside",
+    )
+    draft = services.edit_draft(
+        course_id=course.id, base_version=draft.version, user=faculty, edit=docs.move_module, folder="03-extra", delta=-1
+    )
+    assert draft.document["course"]["modules"] == ["01-counting", "03-extra", "02-probability"]
+    services.publish(course_id=course.id, user=faculty)
+    assert list(Step.objects.filter(course_id=course.id, archived=False).order_by("position").values_list("slug", flat=True)) == [
+        "tally",
+        "aside",
+        "normalise",
+    ]
