@@ -42,7 +42,8 @@ def test_correct_answers_raise_mastery_in_the_same_transaction(api_client, probl
     before = knowledge(api_client)["tables"]["mastery"]
     answer(api_client, problem_id("table-cells"), 9)
     row = KnowledgeState.objects.get(concept__slug="tables")
-    assert row.mastery > before and row.attempts == 1 and row.correct == 1
+    assert row.mastery > before and row.n_correct == 1 and row.n_wrong == 0
+    assert 0 < Attempt.objects.get().predicted_correct < 1  # the model's P(correct) just before the attempt
     answer(api_client, problem_id("table-cells"), 5)
     assert KnowledgeState.objects.get(concept__slug="tables").mastery < row.mastery
 

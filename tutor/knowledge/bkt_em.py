@@ -61,11 +61,15 @@ def _emissions(obs: np.ndarray, g: np.ndarray, s: np.ndarray):
     return e0, e1
 
 
-def forward(ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.ndarray | None = None):
+def forward(
+    ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.ndarray | None = None, hold: np.ndarray | None = None
+):
     """Scaled forward pass (filtering) over packed sequences.
 
     obs: (N,) packed observations in {0, 1}. prm: per-group parameters. retain: optional (N,) packed factor in
     [0, 1] multiplying P(L) between the previous response and this one (time forgetting; 1 = none).
+    hold: optional (N,) packed bool, responses that carry no evidence (made after seeing the worked solution):
+    P(L) after them is P(L) before them, with no learning transition (``model.apply_attempt``'s rule).
     Returns (p_before, p_after, lik), each (N,) packed: P(L_t | o_<t) (the mastery a tutor holds *before* the
     response, i.e. what online prediction sees), P(L_t | o_<=t), and P(o_t | o_<t).
     """
@@ -92,6 +96,10 @@ def forward(ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.nda
             fn = f[:nb]
             nxt = ps.step(t + 1)
             p_before[nxt] = fn * (1.0 - forget[lo : lo + nb]) + (1.0 - fn) * learn[lo : lo + nb]
+            if hold is not None:
+                h = hold[lo : lo + nb]
+                if h.any():
+                    p_before[nxt] = np.where(h, p[:nb], p_before[nxt])
             if retain is not None:
                 p_before[nxt] *= retain[nxt]
     return p_before, p_after, lik

@@ -14,15 +14,14 @@ import numpy as np
 from tutor.knowledge.attempt_log import AttemptLog
 from tutor.knowledge.bkt_em import BKTArrays, forward
 from tutor.knowledge.history import prior_sum_by_key
+from tutor.knowledge.model import P_MIN
 from tutor.knowledge.sequences import pack_sequences
 from tutor.knowledge.state import DecayParams
-
-_P_MIN = 1e-6
 
 
 def logit_array(p: np.ndarray) -> np.ndarray:
     """Elementwise log(p / (1 - p)) with p clipped to [1e-6, 1 - 1e-6]."""
-    p = np.clip(p, _P_MIN, 1.0 - _P_MIN)
+    p = np.clip(p, P_MIN, 1.0 - P_MIN)
     return np.log(p / (1.0 - p))
 
 
@@ -103,7 +102,8 @@ def compute_log_features(
     f = prior_sum_by_key(key, 1.0 - y)
     ps = pack_sequences(key, conc)
     retain = _retain_factors(log, rows, key, c, decay)
-    pb, _, _ = forward(ps, ps.pack(y), bkt, None if retain is None else ps.pack(retain))
+    hold = None if log.solution_seen is None else ps.pack(np.asarray(log.solution_seen, dtype=bool)[rows])
+    pb, _, _ = forward(ps, ps.pack(y), bkt, None if retain is None else ps.pack(retain), hold)
     mastery = ps.unpack(pb)
     pc = mastery * (1.0 - bkt.slip[conc]) + (1.0 - mastery) * bkt.guess[conc]
     n = len(log)

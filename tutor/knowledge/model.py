@@ -17,7 +17,13 @@ mastery enters as the *mean of the concepts' logits*, and after the attempt ever
 the same observation (full credit or blame, as when ASSISTments' multi-skill rows are duplicated per skill).
 
 Hint use before a correct answer makes the attempt not clean; a non-clean attempt counts as incorrect for
-knowledge tracing (ASSISTments, OATutor). One update touches only the problem's concepts: O(|K|).
+knowledge tracing (ASSISTments, OATutor). An attempt made after the worked solution was revealed
+(``solution_seen``) is recorded in the counts as not clean but gives no mastery credit: P(L) keeps its decayed
+value (no Bayes update, no learning transition). One update touches only the problem's concepts: O(|K|).
+
+This is the only P(correct) model and the only update of the tutor: the app (``tutor.practice``), the policy,
+the diagnostic (its guess/slip per problem come from ``guess_slip``), the simulator, the fit and the evaluation
+all call these functions; the unfitted ``ModelParams()`` is the cold start.
 """
 
 from __future__ import annotations
@@ -31,12 +37,12 @@ from tutor.knowledge.params import ItemParams, ModelParams
 from tutor.knowledge.state import Moment, StudentConceptState, StudentTotals, decay_mastery
 
 ITEM_INFORMATION = 0.2  # ~ p(1 - p) of one response at p ~ 0.72, Fisher information per attempt
-_P_MIN = 1e-6
+P_MIN = 1e-6  # probabilities are clipped to [P_MIN, 1 - P_MIN] before a logit
 
 
 def logit(p: float) -> float:
     """log(p / (1 - p)), with p clipped to [1e-6, 1 - 1e-6]."""
-    p = min(max(p, _P_MIN), 1.0 - _P_MIN)
+    p = min(max(p, P_MIN), 1.0 - P_MIN)
     return math.log(p / (1.0 - p))
 
 
@@ -124,6 +130,14 @@ def predict_correct(
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def guess_slip(params: ModelParams, concepts, item_id: Hashable, author_difficulty: float | None = None) -> tuple[float, float]:
+    """(guess, slip) of a problem under the model for a student with no history: guess = P(correct) with every
+    concept at P(L) = 0, slip = 1 - P(correct) with every concept at P(L) = 1 (what the diagnostic needs)."""
+    lo = predict_correct(params, {c: StudentConceptState(0.0) for c in concepts}, item_id, author_difficulty)
+    hi = predict_correct(params, {c: StudentConceptState(1.0) for c in concepts}, item_id, author_difficulty)
+    return lo, 1.0 - max(hi, lo)
+
+
 @dataclass(frozen=True)
 class AttemptUpdate:
     """New states after one attempt: ``concepts`` (id -> StudentConceptState, the problem's concepts only)
@@ -140,27 +154,31 @@ def apply_attempt(
     *,
     correct: bool,
     clean: bool = True,
+    solution_seen: bool = False,
     when: Moment = None,
 ) -> AttemptUpdate:
     """Update the knowledge state with one attempt on a problem with the concepts in ``concept_states``.
 
-    correct: the first answer was right; clean: no hint was taken before it (correct and not clean counts as
-    incorrect). when: attempt time; mastery first decays from ``last_practised`` to ``when``, then gets the
-    BKT update (posterior, then learn/forget transition). O(number of the problem's concepts).
+    correct: the answer was graded right; clean: no hint was taken before it (correct and not clean counts as
+    incorrect). solution_seen: the attempt came after the worked solution was revealed: it is counted as not
+    clean and gives no mastery credit (P(L) stays at its decayed value). when: attempt time; mastery first
+    decays from ``last_practised`` to ``when``, then gets the BKT update (posterior, then learn/forget
+    transition). ``placed`` is kept. O(number of the problem's concepts).
     """
-    y = bool(correct) and bool(clean)
+    y = bool(correct) and bool(clean) and not solution_seen
     lam = params.recent_decay
     new = {}
     for cid, st in concept_states.items():
         st = st or new_concept_state(params, cid)
         m = decay_mastery(st, params.decay, when)
         new[cid] = StudentConceptState(
-            mastery=bkt.update(m, y, params.concept(cid).bkt),
+            mastery=m if solution_seen else bkt.update(m, y, params.concept(cid).bkt),
             n_correct=st.n_correct + y,
             n_wrong=st.n_wrong + (not y),
             recent_correct=lam * st.recent_correct + y,
             recent_wrong=lam * st.recent_wrong + (not y),
             last_practised=when if when is not None else st.last_practised,
+            placed=st.placed,
         )
     t = totals or StudentTotals()
     lt = params.total_recent_decay

@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tutor.engine.diagnostic import Diagnostic
-from tutor.engine.graph import CourseGraph, Problem
-from tutor.engine.policy import next_problem
-from tutor.engine.predict import DifficultyBKT, Predictor
-from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses
-from tutor.engine.tracing import record_attempt
+from tutor.knowledge.diagnostic import Diagnostic
+from tutor.knowledge.graph import CourseGraph, Problem
+from tutor.knowledge.model import apply_attempt
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.policy import next_problem
+from tutor.knowledge.state import DAY, StudentConceptState, StudentTotals
+from tutor.knowledge.statuses import ConceptStatus, MasteryConfig, concept_statuses
 
 
 @dataclass(frozen=True)
@@ -228,10 +229,10 @@ class Run:
 
 
 def run_diagnostic(
-    student: SimulatedStudent, *, max_questions: int = 10, seed: int = 0, predictor: Predictor | None = None, now: float = 0.0
+    student: SimulatedStudent, *, max_questions: int = 10, seed: int = 0, params: ModelParams | None = None, now: float = 0.0
 ) -> Diagnostic:
     """Run the placement probe on a student (probes teach nothing); returns the finished Diagnostic."""
-    diag = Diagnostic(student.graph, max_questions=max_questions, seed=seed, predictor=predictor)
+    diag = Diagnostic(student.graph, max_questions=max_questions, seed=seed, params=params)
     while (q := diag.next_question()) is not None:
         diag.answer(q.id, student.answer(q, now, learn=False))
     return diag
@@ -250,32 +251,33 @@ def run_policy(
     max_attempts: int = 5000,
     target: float = 0.85,
     review_share: float = 0.2,
-    predictor: Predictor | None = None,
-    config: KnowledgeConfig = KnowledgeConfig(),
+    params: ModelParams | None = None,
+    config: MasteryConfig = MasteryConfig(),
     seed: int = 0,
     start: float = 1.7e9,
     seconds_per_attempt: float = 90.0,
     attempts_per_day: int = 30,
     stop: Callable[[Run], bool] | None = None,
 ) -> Run:
-    """Simulate the adaptive tutor: optional diagnostic, then next_problem / answer / record_attempt.
+    """Simulate the adaptive tutor: optional diagnostic, then next_problem / answer / apply_attempt (the app's loop).
 
     Simulated time advances `seconds_per_attempt` per attempt, and one day every `attempts_per_day` attempts.
     Runs until the student truly knows the course and the tutor shows it mastered, `stop(run)` is true, or
     `max_attempts` practice attempts.
     """
-    predictor = predictor if predictor is not None else DifficultyBKT()
+    params = params if params is not None else ModelParams()
     graph = student.graph
     rng = np.random.default_rng(seed)
     run = Run()
     now = start
     if diagnostic:
-        diag = run_diagnostic(student, seed=seed, predictor=predictor, now=now)
+        diag = run_diagnostic(student, seed=seed, params=params, now=now)
         run.diagnostic_questions = len(diag.answers)
         run.diagnostic_accuracy = diagnostic_accuracy(diag, student.known)
-        states: dict[str, ConceptKnowledge] = diag.result(now, config)
+        states: dict[str, StudentConceptState] = diag.result(now, config)
     else:
         states = {}
+    totals = StudentTotals()
     recent: list[Hashable] = []
     day_start = now
     for n in range(max_attempts):
@@ -283,21 +285,32 @@ def run_policy(
             day_start += DAY
             now = day_start
         sel = next_problem(
-            graph, states, now, recent, target=target, review_share=review_share, rng=rng, predictor=predictor, config=config
+            graph,
+            params,
+            states,
+            now,
+            recent,
+            totals=totals,
+            target=target,
+            review_share=review_share,
+            rng=rng,
+            config=config,
         )
         if sel is None:
             break
-        status, _ = concept_statuses(graph, states, now, config)
+        status, _ = concept_statuses(graph, states, now, params, config)
         locked = any(status[c] is ConceptStatus.LOCKED for c in sel.problem.concepts)
         correct = student.answer(sel.problem, now)
-        record_attempt(graph, states, sel.problem, correct, now, predictor=predictor, config=config)
+        upd = apply_attempt(params, {c: states.get(c) for c in sel.problem.concepts}, totals, correct=correct, when=now)
+        states.update(upd.concepts)
+        totals = upd.totals
         run.steps.append(Step(sel.problem.id, sel.concept, sel.kind, sel.predicted_correct, correct, locked))
         recent = ([sel.problem.id] + recent)[:10]
         now += seconds_per_attempt
         if run.attempts_to_mastery is None and student.knows_all():
             run.attempts_to_mastery = run.attempts
         if run.tutor_mastered_at is None:
-            st, _ = concept_statuses(graph, states, now, config)
+            st, _ = concept_statuses(graph, states, now, params, config)
             if all(v is not ConceptStatus.FRONTIER and v is not ConceptStatus.LOCKED for v in st.values()):
                 run.tutor_mastered_at = run.attempts
         if run.attempts_to_mastery is not None and run.tutor_mastered_at is not None:
@@ -362,7 +375,7 @@ def cohort_report(
     kinds: tuple[str, ...] = PRIOR_KINDS,
     seed: int = 0,
     model: StudentModel | None = None,
-    predictor: Predictor | None = None,
+    params: ModelParams | None = None,
     max_attempts: int = 5000,
 ) -> dict[str, object]:
     """Run the same simulated students through the tutor and both baselines; return the figures as a dict.
@@ -379,7 +392,7 @@ def cohort_report(
         for i in range(students_per_kind):
             sseed = seed * 1000 + ki * 100 + i
             tutor_run = run_policy(
-                course.student(np.random.default_rng(sseed), kind), seed=sseed, predictor=predictor, max_attempts=max_attempts
+                course.student(np.random.default_rng(sseed), kind), seed=sseed, params=params, max_attempts=max_attempts
             )
             fixed = run_fixed_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
             builder = run_mastery_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
@@ -419,36 +432,3 @@ def cohort_report(
             for k in kinds
         },
     }
-
-
-if __name__ == "__main__":  # python -m tutor.engine.simulator [--course courses/packages/llm101n] --students 3
-    import argparse
-    import json
-    import time
-
-    from tutor.engine.synthetic import synthetic_course
-
-    ap = argparse.ArgumentParser(description="Simulated-student figures for the tutor policy (tutor vs fixed curricula).")
-    ap.add_argument("--course", help="a course package folder (default: a synthetic ramp course)")
-    ap.add_argument("--concepts", type=int, default=80, help="size of the synthetic course")
-    ap.add_argument("--students", type=int, default=3, help="students per prior-knowledge kind")
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    if a.course:
-        from courses.api import load_package
-
-        pkg = load_package(a.course)
-        course_graph = CourseGraph.from_records(
-            concepts=[
-                {"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)
-            ],
-            problems=[
-                {"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)
-            ],
-        )
-    else:
-        course_graph = synthetic_course(a.concepts, seed=a.seed)
-    t0 = time.perf_counter()
-    rep = cohort_report(course_graph, students_per_kind=a.students, seed=a.seed)
-    rep["seconds"] = round(time.perf_counter() - t0, 2)
-    print(json.dumps(rep))

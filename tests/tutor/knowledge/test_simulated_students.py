@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from tutor.engine.graph import CourseGraph
-from tutor.engine.simulator import SimulatedCourse, StudentModel, run_fixed_curriculum
+from tutor.knowledge.graph import CourseGraph
+from tutor.knowledge.simulator import SimulatedCourse, StudentModel, run_fixed_curriculum
 
 
 def test_served_problems_succeed_about_85_percent_of_the_time(cohort):
