@@ -8,14 +8,16 @@
   (state.py), a problem that does not practise that prerequisite too (unless no servable problem does).
 - Difficulty targeting: the problem whose predicted P(correct) is closest to `target` (default 0.85, the "85 % rule",
   Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning", Nature Communications 10:4646).
+  Problems that both teach and test are preferred on the frontier: one easy to guess (guess > ``TESTING_GUESS``,
+  whose right answer is no evidence of mastery) pays `untested_penalty` in distance.
   The problem just served is excluded (see below); problems seen within the `recent_problem_ids`
   window pay a distance penalty that fades with age. Distances within `tie_width` are ties, broken by ramp order
   (earlier first), then by recency (unseen, then least recently seen), then by id.
-- Prerequisite check (wheel-spinning, Beck & Gong 2013: a skill not mastered within ~10 practice opportunities):
-  when the frontier concept about to be served has `spin_attempts` attempts or more and is still not mastered, a
-  mastered prerequisite of it that is not yet confirmed (stored P(L) < `confirmed`) and was not practised within the
-  recent window is checked first (kind "check"), with one of its own problems (the least certain prerequisite
-  first). A prerequisite "mastered" on a lucky streak of easy problems, or by an over-generous placement, is the
+- Prerequisite re-check after failures on what depends on it (wheel-spinning, Beck & Gong 2013): when the frontier
+  concept about to be served has `spin_attempts` attempts or more, its last answer was wrong and it is still not
+  mastered, a mastered prerequisite of it that is not yet confirmed (fewer than `confirmed` clean right answers in a
+  row) and was not practised within the recent window is checked first (kind "check"), with one of its own problems
+  (the least certain prerequisite first). A prerequisite "mastered" on a lucky streak of easy problems, or by an over-generous placement, is the
   usual reason a student keeps failing what builds on it; a failed check sends it back to the frontier
   (``model.apply_attempt``), a passed one confirms it at the cost of one attempt the student very likely gets right.
 - The problem just served is never served again when anything else is servable: if it was the only frontier
@@ -36,8 +38,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tutor.knowledge.bkt import difficulty_shift, item_params
 from tutor.knowledge.graph import CourseGraph, Problem
-from tutor.knowledge.model import predict_correct
+from tutor.knowledge.model import TESTING_GUESS, predict_correct
 from tutor.knowledge.params import ModelParams
 from tutor.knowledge.state import DAY, StudentConceptState, StudentTotals, retention, seconds_between
 from tutor.knowledge.statuses import ConceptStatus, MasteryConfig, concept_statuses_detail
@@ -109,8 +112,9 @@ def next_problem(
     config: MasteryConfig = MasteryConfig(),
     tie_width: float = 0.02,
     recency_penalty: float = 0.25,
-    spin_attempts: int = 8,
-    confirmed: float = 0.99,
+    spin_attempts: int = 3,
+    confirmed: int = 5,
+    untested_penalty: float = 0.1,
 ) -> Selection | None:
     """Choose the next problem for one student; None only when the course has no problem to serve.
 
@@ -121,8 +125,9 @@ def next_problem(
     (10-20 is plenty).  target: desired P(correct) in (0, 1).  review_share: probability in [0, 1] of serving a due
     review when there is also frontier work.  jump_to: a concept slug the student chose to jump to (may be locked).
     rng: anything with ``.random()`` (random.Random, numpy Generator); default the random module.
-    spin_attempts: attempts on a concept still not
-    mastered after which its prerequisites are checked, unless their stored P(L) is already >= `confirmed`
+    spin_attempts / confirmed: attempts on a concept still not mastered, its last one wrong, after which its
+    prerequisites are re-checked, unless their streak of clean right answers is already >= `confirmed` (no exemption
+    once the concept has 4 x `spin_attempts` attempts: wheel-spinning)
     (wheel-spinning, see the module docstring).
     Raises ValueError for an unknown `jump_to`.
     """
@@ -151,7 +156,12 @@ def next_problem(
 
     inv_tie = 1.0 / tie_width
 
-    def best(problems: Sequence[Problem], allow_last: bool = False) -> tuple[Problem, float] | None:
+    def untested(p: Problem) -> bool:
+        """The problem is easy to guess for the concept it is about (a right answer would not count as evidence)."""
+        c = graph.primary_concept(p)
+        return item_params(params.concept(c).bkt, difficulty_shift(p.difficulty)).guess > TESTING_GUESS
+
+    def best(problems: Sequence[Problem], allow_last: bool = False, prefer_testing: bool = False) -> tuple[Problem, float] | None:
         """Closest predicted P(correct) to target (recency-penalised, binned by tie_width); ties as documented.
 
         The problem just served is left out; with `allow_last` it is still chosen when it is the only one."""
@@ -162,6 +172,8 @@ def next_problem(
                 continue
             pc = predictor(p, mastery)
             d = pc - target if pc > target else target - pc
+            if prefer_testing and untested(p):
+                d += untested_penalty
             i = recent_index.get(p.id)
             rank = 0
             if i is not None:
@@ -221,7 +233,7 @@ def next_problem(
                 if p.id not in seen and servable(p):
                     seen.add(p.id)
                     cands.append(p)
-        chosen = best(cands, allow_last)
+        chosen = best(cands, allow_last, prefer_testing=True)
         if chosen is None:
             return None
         p, pc = chosen
@@ -235,7 +247,7 @@ def next_problem(
     def prerequisite_check(c: str, allow_last: bool) -> Selection | None:
         """A check of a mastered prerequisite of `c` when `c` is wheel-spinning (see the module docstring)."""
         k = states.get(c)
-        if k is None or k.n_attempts < spin_attempts:
+        if k is None or k.n_attempts < spin_attempts or k.streak > 0:
             return None
         checked = {graph.primary_concept(graph.problem_by_id[pid]) for pid in recent if pid in graph.problem_by_id}
         pres = [
@@ -244,7 +256,7 @@ def next_problem(
             if q not in checked
             and q in graph.practisable_alone
             and status[q] in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
-            and (q not in states or states[q].mastery < confirmed)
+            and (q not in states or states[q].streak < confirmed or k.n_attempts >= 4 * spin_attempts)
         ]
         for q in sorted(pres, key=lambda q: (mastery[q], graph.ramp_rank[q])):
             down = graph.ancestors(q)

@@ -17,6 +17,10 @@ BKT's (Corbett & Anderson 1995) with item effects the tutor does not know exactl
   problem next needs it (itself or as a prerequisite); every use restarts its clock, and a use at least half a day
   after the previous one doubles h (spacing effect); h starts at half_life_days.
 Diagnostic probes give no feedback, so they teach nothing.
+Time on task: every answer takes reading time (``read_seconds``, longer for harder problems) plus answering time
+(``answer_seconds``), each lognormal; a student who does not know the problem either works it out slowly or, with
+``fast_guess``, skims and guesses in a few seconds. This is what ``time_taken_ms`` records in the app, and what
+"time to mastery" sums.
 
 Baselines (same students, same attempt counting):
 - `run_fixed_curriculum`: the course's problems in ramp order, concept by concept (each concept's problems in
@@ -55,6 +59,10 @@ class StudentModel:
     slip_max: float = 0.25
     difficulty_error: float = 0.1  # sd of (true - author) difficulty, fixed per problem
     half_life_days: float | None = None  # None: no forgetting
+    read_seconds: float = 60.0  # median reading time of a problem of difficulty 0.5
+    answer_seconds: float = 45.0  # median answering time when the student knows what is needed
+    time_spread: float = 0.4  # sd of log time per answer
+    fast_guess: bool = False  # not knowing: skim and guess in ~15 % of the time, instead of struggling 1.5x longer
 
     def guess(self, d: float) -> float:
         return self.guess_max * (1.0 - d) ** self.guess_power
@@ -167,11 +175,31 @@ class SimulatedStudent:
             return 1.0 - self.model.slip(d)
         return self.model.guess(d)
 
+    def lacks_prerequisite(self, problem: Problem) -> bool:
+        """True when the problem needs a prerequisite (not one of its own concepts) the student does not know."""
+        return not (self.course.required[problem.id] - set(problem.concepts)) <= self.known
+
+    def _time_ms(self, problem: Problem, knew: bool) -> int:
+        m = self.model
+        d = self.course.true_difficulty[problem.id]
+        read = m.read_seconds * (0.5 + d)
+        work = m.answer_seconds
+        if not knew:
+            if m.fast_guess:
+                read, work = 0.15 * read, 0.15 * work
+            else:
+                work *= 1.5
+        noise = float(np.exp(self.rng.normal(0.0, m.time_spread)))
+        return int(1000 * (read + work) * noise)
+
     def answer(self, problem: Problem, now: float = 0.0, *, learn: bool = True) -> bool:
-        """Answer `problem` (random by p_correct); with `learn`, then apply the learning transition."""
+        """Answer `problem` (random by p_correct); with `learn`, then apply the learning transition. The time it took
+        is left in ``last_time_ms``."""
         required = self.course.required[problem.id]
         self._forget(required, now)
+        knew = required <= self.known
         correct = bool(self.rng.random() < self.p_correct(problem))
+        self.last_time_ms = self._time_ms(problem, knew)
         for c in required:
             if c in self.known:  # retrieval refreshes the memory; a spaced one (>= half a day) also strengthens it
                 if now - self.last_used.get(c, now) >= 0.5 * DAY:
@@ -195,7 +223,8 @@ class SimulatedStudent:
 # ---------------------------------------------------------------------- runs
 @dataclass
 class Step:
-    """One served problem: id, concept, kind, tutor's predicted P(correct), outcome, whether it touched a locked concept."""
+    """One served problem: id, concept, kind, tutor's predicted P(correct), outcome, whether it touched a locked concept,
+    the time the answer took (ms) and whether the student truly lacked a prerequisite of it."""
 
     problem_id: Hashable
     concept: str
@@ -203,6 +232,8 @@ class Step:
     predicted: float
     correct: bool
     touched_locked: bool
+    time_ms: int = 0
+    lacking_prerequisite: bool = False
 
 
 @dataclass
@@ -212,6 +243,7 @@ class Run:
     steps: practice attempts in order.  diagnostic_questions: probes answered first (counted in `attempts`).
     attempts_to_mastery: attempts (probes included) until the student truly knew every concept, or None if never.
     tutor_mastered_at: attempts until the tutor showed every concept mastered, or None.
+    time_to_mastery_ms: time on task (probes included) until the student truly knew every concept, or None.
     """
 
     steps: list[Step] = field(default_factory=list)
@@ -219,6 +251,13 @@ class Run:
     attempts_to_mastery: int | None = None
     tutor_mastered_at: int | None = None
     diagnostic_accuracy: float | None = None
+    diagnostic_ms: int = 0
+    time_to_mastery_ms: int | None = None
+
+    def note_mastery(self) -> None:
+        """Record attempts and time now as the point the student truly knew the course."""
+        self.attempts_to_mastery = self.attempts
+        self.time_to_mastery_ms = self.diagnostic_ms + sum(s.time_ms for s in self.steps)
 
     @property
     def attempts(self) -> int:
@@ -233,8 +272,10 @@ def run_diagnostic(
 ) -> Diagnostic:
     """Run the placement probe on a student (probes teach nothing); returns the finished Diagnostic."""
     diag = Diagnostic(student.graph, max_questions=max_questions, seed=seed, params=params)
+    student.diagnostic_ms = 0
     while (q := diag.next_question()) is not None:
         diag.answer(q.id, student.answer(q, now, learn=False))
+        student.diagnostic_ms += student.last_time_ms
     return diag
 
 
@@ -273,6 +314,7 @@ def run_policy(
     if diagnostic:
         diag = run_diagnostic(student, seed=seed, params=params, now=now)
         run.diagnostic_questions = len(diag.answers)
+        run.diagnostic_ms = student.diagnostic_ms
         run.diagnostic_accuracy = diagnostic_accuracy(diag, student.known)
         states: dict[str, StudentConceptState] = diag.result(now, config)
     else:
@@ -280,10 +322,12 @@ def run_policy(
     totals = StudentTotals()
     recent: list[Hashable] = []
     day_start = now
+    status = None
     for n in range(max_attempts):
         if n and n % attempts_per_day == 0:
             day_start += DAY
             now = day_start
+            status = None
         sel = next_problem(
             graph,
             params,
@@ -298,20 +342,31 @@ def run_policy(
         )
         if sel is None:
             break
-        status, _ = concept_statuses(graph, states, now, params, config)
+        if status is None:
+            status, _ = concept_statuses(graph, states, now, params, config)
         locked = any(status[c] is ConceptStatus.LOCKED for c in sel.problem.concepts)
+        lacking = student.lacks_prerequisite(sel.problem)
         correct = student.answer(sel.problem, now)
-        upd = apply_attempt(params, {c: states.get(c) for c in sel.problem.concepts}, totals, correct=correct, when=now)
+        upd = apply_attempt(
+            params,
+            {c: states.get(c) for c in sel.problem.concepts},
+            totals,
+            correct=correct,
+            when=now,
+            author_difficulty=sel.problem.difficulty,
+        )
         states.update(upd.concepts)
         totals = upd.totals
-        run.steps.append(Step(sel.problem.id, sel.concept, sel.kind, sel.predicted_correct, correct, locked))
+        run.steps.append(
+            Step(sel.problem.id, sel.concept, sel.kind, sel.predicted_correct, correct, locked, student.last_time_ms, lacking)
+        )
         recent = ([sel.problem.id] + recent)[:10]
         now += seconds_per_attempt
         if run.attempts_to_mastery is None and student.knows_all():
-            run.attempts_to_mastery = run.attempts
+            run.note_mastery()
+        status, _ = concept_statuses(graph, states, now, params, config)  # also the next step's locked check
         if run.tutor_mastered_at is None:
-            st, _ = concept_statuses(graph, states, now, params, config)
-            if all(v is not ConceptStatus.FRONTIER and v is not ConceptStatus.LOCKED for v in st.values()):
+            if all(v is not ConceptStatus.FRONTIER and v is not ConceptStatus.LOCKED for v in status.values()):
                 run.tutor_mastered_at = run.attempts
         if run.attempts_to_mastery is not None and run.tutor_mastered_at is not None:
             break
@@ -329,10 +384,10 @@ def run_fixed_curriculum(student: SimulatedStudent, *, max_attempts: int = 20000
     while run.attempts < max_attempts and run.attempts_to_mastery is None:
         for p in order:
             correct = student.answer(p, now)
-            run.steps.append(Step(p.id, graph.primary_concept(p), "fixed", float("nan"), correct, False))
+            run.steps.append(Step(p.id, graph.primary_concept(p), "fixed", float("nan"), correct, False, student.last_time_ms))
             now += seconds_per_attempt
             if student.knows_all():
-                run.attempts_to_mastery = run.attempts
+                run.note_mastery()
                 break
             if run.attempts >= max_attempts:
                 break
@@ -358,9 +413,9 @@ def run_mastery_curriculum(
                 correct = student.answer(p, now)
                 now += seconds_per_attempt
                 streak = streak + 1 if correct else 0
-                run.steps.append(Step(p.id, s, "fixed", float("nan"), correct, False))
+                run.steps.append(Step(p.id, s, "fixed", float("nan"), correct, False, student.last_time_ms))
                 if student.knows_all():
-                    run.attempts_to_mastery = run.attempts
+                    run.note_mastery()
                     break
             if run.attempts_to_mastery is not None or run.attempts >= max_attempts:
                 break

@@ -26,6 +26,8 @@ class StudentConceptState:
         ``recent_decay`` per later attempt on the concept (a recency-weighted count, >= 0).
     last_practised: time of the last attempt, or None.
     placed: mastery was set by the diagnostic placement (evidence from probes, not practice).
+    streak: clean correct answers in a row on the concept on problems that test it (``model.apply_attempt``),
+        0 after any other attempt.
     """
 
     mastery: float
@@ -35,6 +37,7 @@ class StudentConceptState:
     recent_wrong: float = 0.0
     last_practised: Moment = None
     placed: bool = False
+    streak: int = 0
 
     @property
     def n_attempts(self) -> int:

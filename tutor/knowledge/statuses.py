@@ -4,8 +4,9 @@ Mastery is P(L) from Bayesian Knowledge Tracing (Corbett & Anderson 1995), decay
 rule (``state.decay_mastery``: half-life regression, Settles & Meeder 2016) when read.
 
 Concept states (`ConceptStatus`):
-- mastered: stored P(L) >= mastery_threshold, backed by evidence (at least ``min_clean_correct`` clean correct
-  answers on the concept, or a diagnostic placement: never a prior alone), and the decayed P(L) >= review_threshold;
+- mastered: stored P(L) >= mastery_threshold, backed by evidence (the last ``min_clean_correct`` answers on the
+  concept's testing problems clean and right — see ``model.apply_attempt``'s streak —, or a diagnostic placement:
+  never a prior or a lucky answer alone), and the decayed P(L) >= review_threshold;
 - review_due: stored P(L) >= mastery_threshold but the decayed P(L) fell below review_threshold;
 - frontier: not mastered, and every prerequisite is mastered or review_due (or provisionally satisfied, below);
 - locked: some prerequisite is neither mastered nor review_due.
@@ -29,8 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from tutor.knowledge.bkt import difficulty_shift, item_params
 from tutor.knowledge.graph import CourseGraph
-from tutor.knowledge.model import decayed_mastery, new_concept_state
+from tutor.knowledge.model import TESTING_GUESS, decayed_mastery, new_concept_state
 from tutor.knowledge.params import ModelParams
 from tutor.knowledge.state import StudentConceptState
 
@@ -50,17 +52,45 @@ class MasteryConfig:
 
     mastery_threshold: stored P(L) at which a concept counts as mastered (default 0.95, Corbett & Anderson 1995).
     review_threshold: decayed P(L) below which a mastered concept is due for review.
-    min_clean_correct: clean correct answers a concept needs before it can count as mastered (a placement also
-      counts): mastery comes from evidence, never from a high prior alone.
+    min_clean_correct: clean correct answers in a row a concept needs before it can count as mastered (a placement
+      also counts): mastery comes from evidence, never from a high prior or a fitted learning rate alone.
     """
 
     mastery_threshold: float = 0.95
     review_threshold: float = 0.85
-    min_clean_correct: int = 2
+    min_clean_correct: int = 3
 
 
-def _evidenced(k: StudentConceptState | None, config: MasteryConfig) -> bool:
-    return k is not None and (k.placed or k.n_correct >= config.min_clean_correct)
+_TESTABLE: dict[int, tuple[CourseGraph, ModelParams, frozenset[str]]] = {}
+
+
+def testable_concepts(graph: CourseGraph, params: ModelParams) -> frozenset[str]:
+    """Concepts with at least one problem that tests them (guess <= ``model.TESTING_GUESS`` under ``params``) and
+    needs nothing but the concept and its ancestors; cached per (graph, params) pair of objects."""
+    hit = _TESTABLE.get(id(graph))
+    if hit is not None and hit[0] is graph and hit[1] is params:
+        return hit[2]
+    out = frozenset(
+        c
+        for c, problems in graph.problems_by_concept.items()
+        if any(
+            item_params(params.concept(c).bkt, difficulty_shift(p.difficulty)).guess <= TESTING_GUESS
+            and all(x == c or x in graph.ancestors(c) for x in p.concepts)  # servable before what builds on c
+            for p in problems
+        )
+    )
+    if len(_TESTABLE) > 64:
+        _TESTABLE.clear()
+    _TESTABLE[id(graph)] = (graph, params, out)
+    return out
+
+
+def _evidenced(k: StudentConceptState | None, config: MasteryConfig, testable: bool) -> bool:
+    """Placed, or the last ``min_clean_correct`` answers on problems that test it were clean and right; a concept
+    whose problems are all easy to guess gets there with three times as many clean right answers in all."""
+    return k is not None and (
+        k.placed or k.streak >= config.min_clean_correct or (not testable and k.n_correct >= 3 * config.min_clean_correct)
+    )
 
 
 def concept_statuses(
@@ -98,6 +128,8 @@ def concept_statuses_detail(
     alone = graph.practisable_alone
     thr, rthr = config.mastery_threshold, config.review_threshold
     prereqs = graph.concept_by_slug
+    decayed = {c: decayed_mastery(k, params, now) for c, k in states.items()}  # each state decayed once
+    testable = testable_concepts(graph, params)
     for s in graph.topological_order:
         k = states.get(s)
         if k is None:
@@ -105,15 +137,15 @@ def concept_statuses_detail(
             ev = False
         else:
             m = k.mastery
-            eff = decayed_mastery(k, params, now)
-            ev = _evidenced(k, config)
+            eff = decayed[s]
+            ev = _evidenced(k, config, s in testable)
         if s not in alone:  # only practised through what builds on it: implied by its descendants (see above)
             for d in graph.descendants(s):
                 kd = states.get(d)
                 if kd is not None and kd.mastery > eff:  # decayed <= stored: otherwise neither can raise
                     m = max(m, kd.mastery)
-                    eff = max(eff, decayed_mastery(kd, params, now))
-                    ev = ev or _evidenced(kd, config)
+                    eff = max(eff, decayed[d])
+                    ev = ev or _evidenced(kd, config, d in testable)
         mastery[s] = eff
         if m >= thr and ev:
             st = ConceptStatus.MASTERED if eff >= rthr else ConceptStatus.REVIEW_DUE

@@ -64,6 +64,11 @@ class Migration(migrations.Migration):
             name='recent_wrong',
             field=models.FloatField(default=0.0),
         ),
+        migrations.AddField(
+            model_name='knowledgestate',
+            name='streak',
+            field=models.PositiveIntegerField(default=0, help_text='Clean correct answers in a row, up to now.'),
+        ),
         migrations.CreateModel(
             name='KnowledgeTotals',
             fields=[

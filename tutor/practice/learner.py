@@ -104,7 +104,17 @@ def forget_graph(course_id: int | None = None) -> None:
             _models.pop(course_id, None)
 
 
-_FIELDS = ("concept_id", "mastery", "last_practised_at", "n_correct", "n_wrong", "recent_correct", "recent_wrong", "placed")
+_FIELDS = (
+    "concept_id",
+    "mastery",
+    "last_practised_at",
+    "n_correct",
+    "n_wrong",
+    "recent_correct",
+    "recent_wrong",
+    "placed",
+    "streak",
+)
 _STATES_SQL: tuple[str, tuple[str, ...]] | None = None
 _USER, _COURSE = -7001, -7002  # sentinels that tell the compiled parameters apart
 
@@ -140,10 +150,10 @@ def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dic
         ids = [m.concept_ids[s] for s in slugs if s in m.concept_ids]
         rows = KnowledgeState.objects.filter(user=user, course_id=course_id, concept_id__in=ids).values_list(*_FIELDS)
     out = {}
-    for cid, mastery, last, n_correct, n_wrong, rc, rw, placed in rows:
+    for cid, mastery, last, n_correct, n_wrong, rc, rw, placed, streak in rows:
         slug = m.concept_slugs.get(cid)
         if slug is not None:
-            out[slug] = StudentConceptState(mastery, n_correct, n_wrong, rc, rw, _aware(last), bool(placed))
+            out[slug] = StudentConceptState(mastery, n_correct, n_wrong, rc, rw, _aware(last), bool(placed), streak)
     return out
 
 
@@ -173,6 +183,7 @@ def save_states(user, course_id: int, states: Mapping[str, StudentConceptState],
             recent_correct=k.recent_correct,
             recent_wrong=k.recent_wrong,
             placed=k.placed,
+            streak=k.streak,
         )
         for slug, k in states.items()
     ]
@@ -188,6 +199,7 @@ def save_states(user, course_id: int, states: Mapping[str, StudentConceptState],
             "recent_correct",
             "recent_wrong",
             "placed",
+            "streak",
             "updated_at",
         ],
     )

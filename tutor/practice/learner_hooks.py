@@ -32,6 +32,7 @@ def on_attempt(*, user, problem, attempt) -> float:
         clean=attempt.hints_seen == 0,
         solution_seen=getattr(attempt, "solution_seen", False),
         when=attempt.created_at,
+        author_difficulty=gp.difficulty,
     )
     store.save_states(user, problem.course_id, update.concepts, ids)
     store.save_totals(user, problem.course_id, update.totals)

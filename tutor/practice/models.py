@@ -64,7 +64,8 @@ class StepVisit(models.Model):
 class KnowledgeState(models.Model):
     """A student's knowledge of one concept: the row form of ``tutor.knowledge.state.StudentConceptState`` (mastery
     P(L) at ``last_practised_at``, BKT, Corbett & Anderson 1995; clean-correct / other attempt counts and their
-    recency-weighted versions, the features of the BKT-LR model; whether the placement set it)."""
+    recency-weighted versions, the features of the BKT-LR model; the current streak of clean correct answers; whether
+    the placement set it)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
@@ -76,6 +77,7 @@ class KnowledgeState(models.Model):
     recent_correct = models.FloatField(default=0.0)
     recent_wrong = models.FloatField(default=0.0)
     placed = models.BooleanField(default=False, help_text="Mastery set by the diagnostic placement.")
+    streak = models.PositiveIntegerField(default=0, help_text="Clean correct answers in a row, up to now.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -79,13 +79,3 @@ def course_graph(request):
     from tutor.knowledge.synthetic import synthetic_course
 
     return synthetic_course(80, seed=1) if request.param == "synthetic-80" else llm101n_graph()
-
-
-@pytest.fixture(scope="session")
-def cohort(course_graph):
-    """Figures from 12 simulated students (3 of each prior-knowledge kind) through the tutor and the baselines."""
-    from tutor.knowledge.simulator import cohort_report
-
-    report = cohort_report(course_graph, students_per_kind=3, seed=1)
-    print("\nsimulated cohort:", report)
-    return report

@@ -28,7 +28,7 @@ def chain() -> CourseGraph:
 
 
 def mastered(t: float = NOW) -> StudentConceptState:
-    return StudentConceptState(mastery=0.98, n_correct=3, last_practised=t)
+    return StudentConceptState(mastery=0.98, n_correct=3, last_practised=t, streak=3)
 
 
 def practise(state, *, correct=True, clean=True, solution_seen=False, when=NOW, params=P):
@@ -83,18 +83,25 @@ def test_a_correct_answer_after_the_worked_solution_is_recorded_but_earns_no_mas
     assert predict_correct(P, {"c": after}, "x") <= predict_correct(P, {"c": start}, "x")
 
 
-def test_a_high_prior_alone_is_not_mastery_several_clean_answers_are():
+def test_a_high_prior_alone_is_not_mastery_several_clean_answers_in_a_row_are():
     g = CourseGraph.from_records([{"slug": "c"}], [{"id": 1, "concepts": ["c"]}])
-    status, _ = concept_statuses(g, {"c": StudentConceptState(mastery=0.99)}, NOW, P)
-    assert status["c"] is ConceptStatus.FRONTIER
-    one = StudentConceptState(mastery=0.99, n_correct=1)
-    assert concept_statuses(g, {"c": one}, NOW, P)[0]["c"] is ConceptStatus.FRONTIER
-    two = StudentConceptState(mastery=0.99, n_correct=2)
-    assert concept_statuses(g, {"c": two}, NOW, P)[0]["c"] is ConceptStatus.MASTERED
-    placed = StudentConceptState(mastery=0.99, placed=True, last_practised=NOW)
-    assert concept_statuses(g, {"c": placed}, NOW, P)[0]["c"] is ConceptStatus.MASTERED
-    strict = MasteryConfig(min_clean_correct=3)
-    assert concept_statuses(g, {"c": two}, NOW, P, strict)[0]["c"] is ConceptStatus.FRONTIER
+
+    def status(state, config=MasteryConfig()):
+        return concept_statuses(g, {"c": state}, NOW, P, config)[0]["c"]
+
+    assert status(StudentConceptState(mastery=0.99)) is ConceptStatus.FRONTIER  # a prior, no evidence
+    assert status(StudentConceptState(mastery=0.99, n_correct=5, n_wrong=1, streak=2)) is ConceptStatus.FRONTIER
+    assert status(StudentConceptState(mastery=0.99, n_correct=3, streak=3)) is ConceptStatus.MASTERED
+    assert status(StudentConceptState(mastery=0.99, placed=True, last_practised=NOW)) is ConceptStatus.MASTERED
+    assert status(StudentConceptState(mastery=0.99, n_correct=3, streak=3), MasteryConfig(min_clean_correct=4)) is (
+        ConceptStatus.FRONTIER
+    )
+    # the streak is what apply_attempt keeps: right answers extend it, anything else ends it
+    s = None
+    for correct in (True, True, False, True, True, True):
+        s = practise(s, correct=correct)
+    assert s.streak == 3 and (s.n_correct, s.n_wrong) == (5, 1)
+    assert practise(s, clean=False).streak == 0 and practise(s, solution_seen=True).streak == 0
 
 
 def test_forgetting_is_slower_after_more_clean_successes():

@@ -18,7 +18,8 @@ P = ModelParams()  # the cold start: the knowledge model with its unfitted defau
 def K(mastery: float, last_practised: float | None = None, attempts: int | None = None, correct: int = 0):
     """A concept state; a high P(L) comes with the clean answers that earned it (3) unless counts are given."""
     if attempts is None:
-        return StudentConceptState(mastery, 3 if mastery >= 0.95 else 0, 0, last_practised=last_practised)
+        n = 3 if mastery >= 0.95 else 0
+        return StudentConceptState(mastery, n, 0, last_practised=last_practised, streak=n)
     return StudentConceptState(mastery, correct, attempts - correct, last_practised=last_practised)
 
 
@@ -201,19 +202,21 @@ def test_a_lone_frontier_problem_is_not_repeated_back_to_back_when_a_review_can_
     assert next_problem(g, P, states, NOW, [sel.problem.id, "b1"], rng=random.Random(0)).problem.id == "b1"
 
 
-def test_a_student_spinning_on_a_concept_gets_a_check_of_the_prerequisite_it_builds_on():
+def test_a_student_failing_what_builds_on_a_prerequisite_gets_a_check_of_it():
     g = course()
     states = {
         "micrograd": K(0.96, NOW - 3600),
-        "mlp": K(0.3, attempts=12, correct=4),
+        "mlp": K(0.3, attempts=4, correct=1),  # last answer wrong (streak 0)
     }
     sel = next_problem(g, P, states, NOW, ["mlp-easy"], rng=random.Random(0))
     assert sel.kind == "check" and sel.concept == "micrograd" and sel.problem.id.startswith("mg-")
     assert sel.reason.startswith("quick check: Micrograd, which MLP builds on — ")
     # Checked a moment ago, or already confirmed: back to the frontier.
     assert next_problem(g, P, states, NOW, [sel.problem.id, "mlp-easy"], rng=random.Random(0)).kind == "frontier"
-    states["micrograd"] = K(0.995, NOW - 3600)
+    states["micrograd"] = StudentConceptState(0.995, 6, 0, last_practised=NOW - 3600, streak=6)  # confirmed
     assert next_problem(g, P, states, NOW, ["mlp-easy"], rng=random.Random(0)).kind == "frontier"
-    # A student still early on the concept is not interrupted.
-    states = {"micrograd": K(0.96, NOW), "mlp": K(0.3, attempts=3)}
+    # A student still early on the concept, or whose last answer on it was right, is not interrupted.
+    states = {"micrograd": K(0.96, NOW), "mlp": K(0.3, attempts=2)}
+    assert next_problem(g, P, states, NOW, ["mlp-easy"], rng=random.Random(0)).kind == "frontier"
+    states = {"micrograd": K(0.96, NOW), "mlp": StudentConceptState(0.5, 2, 3, streak=1)}
     assert next_problem(g, P, states, NOW, ["mlp-easy"], rng=random.Random(0)).kind == "frontier"
