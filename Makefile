@@ -33,17 +33,17 @@ demo: migrate
 	$(PY) manage.py import_course courses/packages/llm101n
 	$(PY) manage.py seed_demo
 
-run: demo
+run: demo sandbox
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT)
 
 # The embedded default (SQLite, in-memory channel layer, eager Celery): the whole suite.
-test-embedded: setup browser
+test-embedded: setup browser sandbox
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -p no:cacheprovider
 
 # The production configuration (PostgreSQL + Redis) for everything that touches the database or channel layer.
 # Required in CI; skipped locally when the services are not reachable.
-test-production: setup browser
+test-production: setup browser sandbox
 	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS)"; then \
 	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -p no:cacheprovider \
 	    -m database; \

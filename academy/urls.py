@@ -9,6 +9,7 @@ from courses import views as courses_views
 from tutor.conversations import rest as ta_rest
 from tutor.practice import rest as tutor_rest
 from tutor.practice import rest_adaptive as practice_rest
+from tutor.practice import rest_code
 from tutor.practice import views as tutor_views
 from tutor.staffing import rest as staff_rest
 
@@ -20,6 +21,8 @@ api = [
     path("problems/<int:problem_id>/attempts/", tutor_rest.Attempts.as_view(), name="api-attempts"),
     path("problems/<int:problem_id>/hints/", tutor_rest.Hints.as_view(), name="api-hints"),
     path("problems/<int:problem_id>/solution/", tutor_rest.Solution.as_view(), name="api-solution"),
+    path("problems/<int:problem_id>/code/", rest_code.CodeSubmissions.as_view(), name="api-code"),
+    path("code-submissions/<int:submission_id>/", rest_code.CodeSubmissionDetail.as_view(), name="api-code-submission"),
     path("courses/<slug:slug>/next/", practice_rest.NextProblem.as_view(), name="api-next"),
     path("courses/<slug:slug>/knowledge/", practice_rest.Knowledge.as_view(), name="api-knowledge"),
     path("courses/<slug:slug>/diagnostic/", practice_rest.DiagnosticStart.as_view(), name="api-diagnostic"),

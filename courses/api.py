@@ -6,10 +6,11 @@ from :func:`solution_html`, so callers decide explicitly when a student may see 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 
+from .code_check import code_job, limits_of  # noqa: F401  (code_job re-exported for the grader)
 from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)
@@ -71,7 +72,9 @@ class ProblemInfo:
     """A problem as a student may see it before answering: no answer, no solution, no hint text.
 
     ``options`` are the choice texts (index = option id); ``multiple`` is True when several options are correct
-    ("select all that apply"); ``code`` is the snippet of a code_output problem.
+    ("select all that apply"); ``code`` is the snippet of a code_output problem. A ``code`` problem adds
+    ``starter_files`` {path: text}, ``visible_tests`` {file: text}, ``imports`` and ``time_limit_s``; its hidden tests
+    and reference solution are never part of it.
     """
 
     id: int
@@ -90,6 +93,10 @@ class ProblemInfo:
     hint_count: int
     position: int
     tags: tuple[str, ...]
+    starter_files: dict = field(default_factory=dict)
+    visible_tests: dict = field(default_factory=dict)
+    imports: tuple[str, ...] = ()
+    time_limit_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -213,7 +220,17 @@ def _problem(p: Problem) -> ProblemInfo:
         p.n_hints,
         p.position,
         tuple(p.tags),
+        **(_code_fields(p.answer) if p.kind == Problem.Kind.CODE else {}),
     )
+
+
+def _code_fields(answer: dict) -> dict:
+    return {
+        "starter_files": dict(answer.get("files") or {}),
+        "visible_tests": dict(answer.get("tests") or {}),
+        "imports": tuple(answer.get("imports") or ()),
+        "time_limit_s": limits_of(answer).time_s,
+    }
 
 
 def step_problems(step_id: int) -> list[ProblemInfo]:

@@ -122,6 +122,7 @@ class Problem(models.Model):
         CHOICE = "choice"
         TEXT = "text"
         CODE_OUTPUT = "code_output"
+        CODE = "code"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problems")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="problems")

@@ -107,11 +107,20 @@ class CoursePackage:
 
 
 ANSWER_KEYS = ("answer", "tolerance", "relative_tolerance", "options", "accepted", "code")
+CODE_KEYS = ("files", "tests", "hidden_tests", "reference", "imports", "limits")
 
 
 def answer_spec(raw: dict) -> dict:
     """The grading data of a raw problem mapping: numeric {answer, tolerance|relative_tolerance}, choice {options},
-    text {accepted}, code_output {code, answer}."""
+    text {accepted}, code_output {code, answer}, code {files, tests, hidden_tests, reference, imports, limits}."""
+    if raw.get("kind") == "code":
+        spec = {k: raw[k] for k in CODE_KEYS if k in raw}
+        spec["files"], spec["tests"] = dict(raw["files"]), dict(raw["tests"])
+        for key in ("hidden_tests", "reference"):
+            spec[key] = dict(raw.get(key) or {})
+        spec["imports"] = list(raw.get("imports") or [])
+        spec["limits"] = dict(raw.get("limits") or {})
+        return spec
     spec = {k: raw[k] for k in ANSWER_KEYS if k in raw}
     if "options" in spec:
         spec["options"] = [{"text": o["text"], "correct": bool(o["correct"])} for o in spec["options"]]
@@ -318,8 +327,34 @@ def _check_problem(p, rel, data, path, prereqs, introduced, col: _Collector) -> 
             col.add(rel, line(data, path + ["answer"]), f"problem {slug!r}: numeric answer {ans!r} is not a number")
     if kind == "choice" and not any(o.get("correct") for o in p.get("options", [])):
         col.add(rel, line(data, path + ["options"]), f"problem {slug!r}: choice problem has no correct option")
+    if kind == "code":
+        _check_code_problem(p, rel, data, path, col)
     if kind in ("numeric", "code_output") and not (p.get("check") or p.get("code") or p.get("unverifiable")):
         col.add(rel, line(data, path), f"problem {slug!r}: {kind} answer needs `check` (or `unverifiable: reason`)")
+
+
+def _check_code_problem(p, rel, data, path, col: _Collector) -> None:
+    """Static checks of a code problem (running the reference and starter is ``courses.code_check``)."""
+    line = yaml_lines.line_of
+    slug = p["slug"]
+    visible, hidden = set(p.get("tests") or {}), set(p.get("hidden_tests") or {})
+    if visible & hidden:
+        col.add(
+            rel,
+            line(data, path + ["hidden_tests"]),
+            f"problem {slug!r}: test file(s) {sorted(visible & hidden)} are both visible and hidden",
+        )
+    reference = p.get("reference") or {}
+    extra = set(reference) - set(p.get("files") or {})
+    if extra:
+        col.add(
+            rel,
+            line(data, path + ["reference"]),
+            f"problem {slug!r}: reference file(s) {sorted(extra)} have no starter in `files`",
+        )
+    clash = (visible | hidden) & set(p.get("files") or {})
+    if clash:
+        col.add(rel, line(data, path + ["files"]), f"problem {slug!r}: {sorted(clash)} is both a student file and a test file")
 
 
 def _cycles(prereqs: dict[str, list[str]]) -> list[list[str]]:

@@ -84,11 +84,18 @@ def step_detail(request, slug, step_slug):
 
 
 def _problem_context(
-    user, problem, state, *, feedback=None, correct=None, error=None, solution_html=None, stuck_ta=False
+    user, problem, state, *, feedback=None, correct=None, error=None, solution_html=None, stuck_ta=False, submission=None
 ) -> dict:
     if solution_html is None and state.solution_revealed:
         solution_html = courses.solution_html(problem.id)
-    return {
+    extra = {}
+    if problem.kind == "code":
+        from tutor.practice.code_views import code_context
+
+        extra = code_context(user, problem)
+        if submission is not None:
+            extra["last_submission"] = submission
+    return extra | {
         "p": problem,
         "state": state,
         "feedback": feedback,

@@ -35,7 +35,6 @@ GAPS = {
     ("synthetic-40", "quick learners, slow readers", "ece"): "0.094 with 4 calibration students",
     ("synthetic-40", "quick learners, slow readers", "attempts"): "1.09: 3-in-a-row is near optimal for fast learners",
     ("synthetic-40", "quick learners, slow readers", "time"): "1.11: placement, reviews and checks cost more than they save",
-    ("llm101n", "typical", "ece"): "0.055 with 4 calibration students (0.036 with 6 in the bench)",
 }
 
 

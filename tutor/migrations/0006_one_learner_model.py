@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0002_membership'),
-        ('tutor', '0004_staff'),
+        ('tutor', '0005_code_submission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
