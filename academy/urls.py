@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from academy import rest, views
 from courses import rest as courses_rest
 from courses import views as courses_views
+from courses.studio import rest as studio_rest
 from tutor.conversations import rest as ta_rest
 from tutor.practice import rest as tutor_rest
 from tutor.practice import rest_adaptive as practice_rest
@@ -52,6 +53,17 @@ api = [
     path("courses/<slug:slug>/staff/messages/<int:message_id>/correct/", staff_rest.Correct.as_view(), name="api-staff-correct"),
     path("courses/<slug:slug>/staff/inbox/", staff_rest.Inbox.as_view(), name="api-staff-inbox"),
     path("courses/<slug:slug>/staff/stuck-map/", staff_rest.StuckMap.as_view(), name="api-staff-stuck-map"),
+    path("courses/<slug:slug>/studio/draft/", studio_rest.Draft.as_view(), name="api-studio-draft"),
+    path("courses/<slug:slug>/studio/draft/reorder/", studio_rest.Reorder.as_view(), name="api-studio-reorder"),
+    path("courses/<slug:slug>/studio/draft/steps/<slug:step_slug>/", studio_rest.StepDetail.as_view(), name="api-studio-step"),
+    path("courses/<slug:slug>/studio/draft/concepts/", studio_rest.Concepts.as_view(), name="api-studio-concepts"),
+    path("courses/<slug:slug>/studio/publish/", studio_rest.Publish.as_view(), name="api-studio-publish"),
+    path("courses/<slug:slug>/studio/preview/", studio_rest.Preview.as_view(), name="api-studio-preview"),
+    path("courses/<slug:slug>/studio/versions/", studio_rest.Versions.as_view(), name="api-studio-versions"),
+    path("courses/<slug:slug>/studio/versions/<int:number>/", studio_rest.VersionDetail.as_view(), name="api-studio-version"),
+    path(
+        "courses/<slug:slug>/studio/versions/<int:number>/rollback/", studio_rest.Rollback.as_view(), name="api-studio-rollback"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -64,5 +76,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include(api)),
+    path("studio/", include("courses.studio.urls")),
     path("", include("tutor.urls")),
 ]

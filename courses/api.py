@@ -28,6 +28,7 @@ class CourseInfo:
     summary: str
     description_html: str
     target_success: float
+    preview_of_id: int | None = None  # set on the studio's hidden "preview as a student" copy of a course
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,12 @@ class ConceptInfo:
 
 
 def _course(c: Course) -> CourseInfo:
-    return CourseInfo(c.id, c.slug, c.title, c.summary, c.description_html, c.target_success)
+    return CourseInfo(c.id, c.slug, c.title, c.summary, c.description_html, c.target_success, c.preview_of_id)
 
 
 def list_courses() -> list[CourseInfo]:
-    """All courses, by title."""
-    return [_course(c) for c in Course.objects.order_by("title")]
+    """All courses, by title (the studio's hidden preview copies excluded)."""
+    return [_course(c) for c in Course.objects.filter(preview_of=None).order_by("title")]
 
 
 def get_course(slug: str) -> CourseInfo | None:

@@ -29,6 +29,8 @@ def _course_or_404(slug: str) -> courses.CourseInfo:
 @require_GET
 def course_detail(request, slug):
     course = _course_or_404(slug)
+    if course.preview_of_id and not courses.roles(request.user, course.id):
+        raise Http404("No such course")  # a studio draft preview: only its faculty are members
     enrolled = is_enrolled(request.user, course.id)
     progress = selectors.course_progress(request.user, course.id)
     offered = enrolled and practice.diagnostic_offered(user=request.user, course_id=course.id)
