@@ -19,12 +19,12 @@ pytestmark = pytest.mark.browser
 
 def place_out(user, course_id, slugs):
     """What a finished placement stores for the concepts it showed mastered."""
-    from tutor.engine.state import ConceptKnowledge
+    from tutor.knowledge.state import StudentConceptState
     from tutor.practice import learner as store
 
     _, ids = store.course_graph(course_id)
-    states = {s: ConceptKnowledge(mastery=0.97, last_practised=time.time(), attempts=3, correct=3) for s in slugs}
-    store.save_states(user, course_id, states, slugs, ids)
+    states = {s: StudentConceptState(mastery=0.97, last_practised=time.time(), placed=True) for s in slugs}
+    store.save_states(user, course_id, states, ids)
 
 
 @pytest.fixture

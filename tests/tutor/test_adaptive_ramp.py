@@ -9,9 +9,11 @@ import time
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from tests.tutor.ramp_package import import_ramp_course
-from tutor.engine.state import ConceptKnowledge
+from tutor.knowledge.policy import problem_p_correct
+from tutor.knowledge.state import StudentConceptState
 from tutor.practice import learner as store
 from tutor.practice import services
 from tutor.practice.ramp import concept_states
@@ -35,8 +37,8 @@ def learner(ramp_course, make_user, client):
 def place_out(user, course_id, slugs):
     """What a finished placement stores: the concepts it showed mastered."""
     _, ids = store.course_graph(course_id)
-    states = {s: ConceptKnowledge(mastery=0.97, last_practised=time.time(), attempts=3, correct=3) for s in slugs}
-    store.save_states(user, course_id, states, slugs, ids)
+    states = {s: StudentConceptState(mastery=0.97, last_practised=time.time(), placed=True) for s in slugs}
+    store.save_states(user, course_id, states, ids)
 
 
 def order_on_page(html):
@@ -72,9 +74,13 @@ def test_step_problems_are_ordered_by_the_tutor_with_a_reason(client, learner, r
     html = client.get("/courses/example/steps/tally/").content.decode()
     model = store.course_model(ramp_course.id)
     target = model.course.target_success
-    mastery = {s: m for s, (_, m) in concept_states(learner, ramp_course.id).items()}
+    states, totals, now = store.load_states(learner, ramp_course.id), store.load_totals(learner, ramp_course.id), timezone.now()
     problems = [p for p in model.problems.values() if p.step_slug == "tally"]
-    expected = sorted(problems, key=lambda p: (abs(model.predictor(model.graph.problem(p.id), mastery) - target), p.position))
+
+    def pc(p):
+        return problem_p_correct(model.params, model.graph.problem_by_id[p.id], states, totals, now)
+
+    expected = sorted(problems, key=lambda p: (abs(pc(p) - target), p.position))
     assert order_on_page(html) == [p.slug for p in expected]
     assert [r.problem.slug for r in rank_step_problems(learner, ramp_course.id, problems)] == [p.slug for p in expected]
     reasons = re.findall(r"data-reason>([^<]+)<", html)

@@ -1,7 +1,7 @@
 """The adaptive ramp: where the student stands on each step, and a step's problems in the order the tutor picks.
 
-Reads only; the knowledge state comes from :func:`tutor.practice.adaptive.knowledge` and P(correct) from the course's
-predictor (:mod:`tutor.practice.learner`), the same model practice mode serves with.
+Reads only; the knowledge state comes from :func:`tutor.practice.adaptive.knowledge` and P(correct) from the knowledge
+model's ``problem_p_correct`` with the course's parameters (:mod:`tutor.practice.learner`), as practice mode serves.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from courses import api as courses
+from tutor.knowledge.policy import problem_p_correct
 from tutor.practice import learner as store
 
 KNOWN = ("mastered", "review_due")  # placement or practice showed these concepts mastered
@@ -43,7 +46,7 @@ class RankedProblem:
 
 
 def _pct(p: float) -> str:
-    return f"{round(100 * p)} %"  # the format of practice mode's reason lines (tutor/engine/policy.py)
+    return f"{round(100 * p)} %"  # the format of practice mode's reason lines (tutor/knowledge/policy.py)
 
 
 def _reason(title: str, state: str, pc: float) -> str:
@@ -65,13 +68,15 @@ def rank_step_problems(
     line for its first concept."""
     model = store.course_model(course_id)
     states = concept_states(user, course_id)
-    mastery = {slug: m for slug, (_, m) in states.items()}
+    known = store.load_states(user, course_id) if getattr(user, "is_authenticated", False) else {}
+    totals = store.load_totals(user, course_id) if getattr(user, "is_authenticated", False) else None
+    now = timezone.now()
     target = model.course.target_success
     done = set(solved)
     out = []
     for p in problems:
         gp = model.graph.problem_by_id.get(p.id)
-        pc = float(model.predictor(gp, mastery)) if gp is not None else 0.5
+        pc = float(problem_p_correct(model.params, gp, known, totals, now)) if gp is not None else 0.5
         first = p.concept_slugs[0] if p.concept_slugs else ""
         title = model.graph.title(first) if first in model.graph.index else first
         out.append(RankedProblem(p, pc, _reason(title, states.get(first, ("frontier", 0.0))[0], pc)))

@@ -9,12 +9,12 @@ from .conftest import ask, receive_until
 
 
 def _place_out(user, course_id, slugs):
-    from tutor.engine.state import ConceptKnowledge
+    from tutor.knowledge.state import StudentConceptState
     from tutor.practice import learner as store
 
     _, ids = store.course_graph(course_id)
-    states = {s: ConceptKnowledge(mastery=0.97, last_practised=time.time(), attempts=3, correct=3) for s in slugs}
-    store.save_states(user, course_id, states, slugs, ids)
+    states = {s: StudentConceptState(mastery=0.97, last_practised=time.time(), placed=True) for s in slugs}
+    store.save_states(user, course_id, states, ids)
 
 
 def _step_id(slug):
