@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 
+from .errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, RateLimited, ws_error  # noqa: F401  (re-exported)
 from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)

@@ -69,10 +69,10 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
             return await self._error("bad_request", f"unknown message type {kind!r}")
         try:
             await handler(content)
+        except courses.DomainError as exc:  # the one mapping of refusals to frames (courses.errors.ws_error)
+            await self._emit(courses.ws_error(exc))
         except (ValueError, TypeError) as exc:
-            await self._error("bad_request", str(exc))
-        except services.TAError as exc:
-            await self._error(exc.code, str(exc))
+            await self._emit(courses.ws_error(courses.BadRequest(str(exc))))
 
     async def _emit(self, event: dict) -> None:
         """Send to the client; a client that has just gone away is not an error (the turn is cancelled next)."""

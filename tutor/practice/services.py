@@ -15,28 +15,28 @@ from tutor.practice.learner import course_model
 from tutor.practice.models import Attempt, HintReveal, SolutionReveal, StepVisit
 
 
-class TutorError(Exception):
-    """Base of the tutor's refusals; ``code`` maps to an HTTP status in the API."""
+class TutorError(courses.DomainError):
+    """Base of the tutor's refusals (``courses.errors``: ``status`` and ``code`` map it to HTTP and websocket)."""
 
-    code = 400
+    status, code = 400, "bad_request"
 
 
 class NotFound(TutorError):
-    code = 404
+    status, code = 404, "not_found"
 
 
 class NotEnrolled(TutorError):
-    code = 403
+    status, code = 403, "not_enrolled"
 
 
 class SolutionLocked(TutorError):
     """Attempt-before-reveal: the worked solution is shown only after at least one attempt."""
 
-    code = 409
+    status, code = 409, "solution_locked"
 
 
 class IdempotencyConflict(TutorError):
-    code = 409
+    status, code = 409, "idempotency_conflict"
 
 
 @dataclass(frozen=True)
