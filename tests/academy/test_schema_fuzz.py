@@ -1,12 +1,13 @@
 """Schema fuzzing (schemathesis, property-based) over the whole OpenAPI schema, as anonymous, student, TA and faculty:
 no server error and no response that breaks the schema. Bounded: ``FUZZ_EXAMPLES`` examples per operation (default
-4 in ``make test``; ``make fuzz`` raises it), each case replayed for every role and also aimed at the real course and
+2 in ``make test``; ``make fuzz`` raises it), each case replayed for every role and also aimed at the real course and
 real ids so that it reaches past the 404s."""
 
 from __future__ import annotations
 
 import os
 import uuid
+import zlib
 
 import pytest
 import schemathesis
@@ -18,7 +19,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -73,8 +74,11 @@ schema = _schema()
 )
 def test_api_holds_under_fuzzing(case, world):
     headers, real = world
-    for aimed in (False, True):
-        if aimed:
-            case.path_parameters = {k: real.get(k, v) for k, v in (case.path_parameters or {}).items()}
-        for role, h in headers.items():
-            case.call_and_validate(headers=h, checks=CHECKS)
+    roles = list(headers)
+    # As generated (ids mostly unknown: the 404 paths), by one role chosen from the case; then aimed at the real
+    # course and ids, by every role (the permission and validation paths).
+    case.call_and_validate(headers=headers[roles[zlib.crc32(repr(case.path_parameters).encode()) % len(roles)]], checks=CHECKS)
+    if case.path_parameters:
+        case.path_parameters = {k: real.get(k, v) for k, v in case.path_parameters.items()}
+    for role in roles:
+        case.call_and_validate(headers=headers[role], checks=CHECKS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -81,6 +82,10 @@ def submit_attempt(
     result = grade(kind, key, answer)
     try:
         with transaction.atomic():
+            # One learner's attempts update their knowledge state one at a time (no lost update between two tabs or
+            # a retry racing the original): lock the user's row for the transaction (a no-op on SQLite, whose
+            # IMMEDIATE transactions already serialise writers).
+            get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
             hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()
             attempt = Attempt.objects.create(
                 user=user,
