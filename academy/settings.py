@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a Ratelimited refusal → RATELIMIT_VIEW (429)
+    "academy.middleware.DegradedModeMiddleware",  # Redis / PostgreSQL unreachable → a clear 503 (docs/operations.md)
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -89,6 +90,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,  # a persistent connection that PostgreSQL dropped (restart) is replaced, not reused
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
