@@ -13,13 +13,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tutor.conversations import escalations as services
+from tutor.conversations import api as conversations
 from tutor.staffing import inbox, permissions, selectors, stuckmap
 from tutor.staffing import services as sharing
 
 
 class TextBody(serializers.Serializer):
-    text = serializers.CharField(max_length=services.MAX_ANSWER_CHARS, help_text="Markdown")
+    text = serializers.CharField(max_length=conversations.MAX_ANSWER_CHARS, help_text="Markdown")
 
 
 class ShareBody(serializers.Serializer):
@@ -87,9 +87,9 @@ class EscalationAction(APIView):
         course = permissions.ta_course(request.user, slug)
         kw = {"course_id": course.id, "escalation_id": escalation_id, "ta": request.user}
         if self.action_name == "answer":
-            m = services.answer(text=_body(TextBody, request)["text"], **kw)
+            m = conversations.answer(text=_body(TextBody, request)["text"], **kw)
             return Response(selectors.staff_message_dict(m), status=201)
-        getattr(services, self.action_name)(**kw)
+        getattr(conversations, self.action_name)(**kw)
         return Response(selectors.detail(selectors.get(course.id, escalation_id)))
 
 
@@ -119,9 +119,9 @@ class MessageAction(APIView):
     def post(self, request, slug, message_id):
         course = permissions.ta_course(request.user, slug)
         if self.action_name == "endorse":
-            m = services.endorse(course_id=course.id, message_id=message_id, ta=request.user)
+            m = conversations.endorse(course_id=course.id, message_id=message_id, ta=request.user)
         else:
-            m = services.correct(
+            m = conversations.correct(
                 course_id=course.id, message_id=message_id, ta=request.user, text=_body(TextBody, request)["text"]
             )
         return Response(selectors.staff_message_dict(m))

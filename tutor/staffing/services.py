@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses import api as courses
-from tutor.conversations import services as ta_services
-from tutor.conversations.models import Message, Thread
-from tutor.conversations.transitions import StaffError
+from tutor.conversations import api as conversations
+from tutor.conversations.api import Message, StaffError, Thread
 from tutor.staffing.anonymize import anonymize_text, roster_terms
 from tutor.staffing.models import SharedThread
 
@@ -77,7 +76,7 @@ def _title(thread: Thread, terms: list[str]) -> str:
     leave part of an e-mail address or a name behind (the stored ``thread.title`` was cut from the raw text)."""
     first = thread.messages.filter(role=Message.Role.STUDENT).order_by("id").values_list("text", flat=True).first()
     source = first if first is not None else thread.title
-    return anonymize_text(ta_services.derive_title(anonymize_text(source, terms=terms)), terms=terms)
+    return anonymize_text(conversations.derive_title(anonymize_text(source, terms=terms)), terms=terms)
 
 
 def _build(thread: Thread, upto_message_id: int | None = None) -> Preview:
@@ -96,7 +95,9 @@ def _build(thread: Thread, upto_message_id: int | None = None) -> Preview:
         html = (
             ""
             if m.role == Message.Role.STUDENT
-            else (ta_services.render_answer(text, sources) if m.role == Message.Role.ASSISTANT else courses.render_markdown(text))
+            else (
+                conversations.render_answer(text, sources) if m.role == Message.Role.ASSISTANT else courses.render_markdown(text)
+            )
         )
         out.append({"role": m.role, "text": text, "html": html, "sources": sources})
         last = m.id
