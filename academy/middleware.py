@@ -1,7 +1,10 @@
 """Degraded mode: when Redis (cache, rate-limit counters, channel layer, Celery broker) is unreachable, the web tier
 answers with a clear 503 — ``{"code": "degraded", "detail"}`` under /api/, a page elsewhere — and ``Retry-After``,
 instead of a bare 500. Nothing is kept across requests, so the first request after Redis is back works again
-(recovery needs no restart). PostgreSQL outages are handled the same way (``django.db.OperationalError``)."""
+(recovery needs no restart). PostgreSQL outages are handled the same way (``django.db.OperationalError``).
+
+It is also the HTML side of the one error convention: a ``courses.errors.DomainError`` that a page view did not turn
+into a message answers its own status with its sentence (a page; JSON under /api/), never a 500."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import logging
 from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
+
+from courses.api import DomainError
 
 log = logging.getLogger(__name__)
 DETAIL = {
@@ -31,6 +36,13 @@ def _outage(exc: Exception) -> str | None:
     return None
 
 
+def _refusal(request, exc: DomainError):
+    if request.path.startswith("/api/"):
+        body = {"code": exc.code, "detail": str(exc), **({"errors": exc.errors} if exc.errors else {})}
+        return JsonResponse(body, status=exc.status)
+    return render(request, "refusal.html", {"detail": str(exc), "status": exc.status}, status=exc.status)
+
+
 class DegradedModeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,6 +51,8 @@ class DegradedModeMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exc):
+        if isinstance(exc, DomainError):  # a refusal no view caught: its status and message, never a 500
+            return _refusal(request, exc)
         what = _outage(exc)
         if what is None:
             return None

@@ -99,3 +99,9 @@ def test_derived_titles_are_cut_at_a_word_boundary():
     assert derive_title("a" * 50 + " " + "b" * 100) == "a" * 50 + "…"  # the cut word is dropped, not kept in part
     assert len(derive_title("word " * 30 + "zelda.quintanilla@example.com")) <= TITLE_CHARS
     assert len(derive_title("x" * 500)) == TITLE_CHARS
+
+
+def test_skipping_placement_when_not_enrolled_sends_to_the_course_not_a_500(course, make_user, client):
+    client.force_login(make_user("nobody"))
+    r = client.post("/courses/example/placement/skip/")
+    assert r.status_code == 302 and r["Location"].endswith("/courses/example/")

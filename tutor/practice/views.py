@@ -287,7 +287,9 @@ def placement_page(request, slug):
 @login_required
 @require_POST
 def placement_skip(request, slug):
-    _enrolled_course(request, slug)
+    _, bounce = _enrolled_course(request, slug)
+    if bounce:
+        return bounce
     practice.skip_diagnostic(user=request.user, course_slug=slug)
     messages.info(request, "Placement skipped: practice starts at the beginning of the ramp.")
     return redirect("tutor:course", slug=slug)
