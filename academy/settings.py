@@ -99,7 +99,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # capacity: messages a channel may hold before channels_redis drops new ones *silently* (default 100); raised so
+    # that a burst of queue events to many TAs does not lose any (docs/operations.md, "Capacity").
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")), "expiry": 60},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -228,5 +235,6 @@ TA_RATE_LIMIT = int(os.environ.get("TA_RATE_LIMIT", "6"))  # questions per TA_RA
 TA_RATE_WINDOW_S = int(os.environ.get("TA_RATE_WINDOW_S", "60"))
 TA_DAILY_CAP = int(os.environ.get("TA_DAILY_CAP", "100"))  # questions per student per UTC day
 TA_MAX_MESSAGE_CHARS = int(os.environ.get("TA_MAX_MESSAGE_CHARS", "2000"))
+TA_MAX_SESSIONS = int(os.environ.get("TA_MAX_SESSIONS", "2000"))  # TA websockets per ASGI process; past it: at_capacity
 TUTOR_MASTERY_THRESHOLD = float(os.environ.get("TUTOR_MASTERY_THRESHOLD", "0.95"))
 TUTOR_REVIEW_SHARE = float(os.environ.get("TUTOR_REVIEW_SHARE", "0.2"))  # share of served problems that are due reviews

@@ -98,13 +98,13 @@ def test_signup_is_rate_limited_per_ip(db, settings):
     assert codes[2] == 429 and 429 not in codes[:2], codes
 
 
-def test_attempts_are_throttled_per_user_with_retry_after(api_client, problem_id, settings):
-    from tutor.practice.models import Attempt
-
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"attempts": "3/m", "hints": "3/m"}}
+def test_attempts_are_throttled_per_user_with_retry_after(api_client, problem_id):
     from rest_framework.throttling import ScopedRateThrottle
 
-    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    from tutor.practice.models import Attempt
+
+    original = ScopedRateThrottle.THROTTLE_RATES  # a class attribute read at import: set and restore it directly
+    ScopedRateThrottle.THROTTLE_RATES = {"attempts": "3/m", "hints": "3/m"}
     try:
         url = f"/api/problems/{problem_id('table-cells')}/attempts/"
         codes = [api_client.post(url, {"answer": 9, "client_attempt_id": str(uuid.uuid4())}, format="json") for _ in range(4)]
@@ -114,9 +114,7 @@ def test_attempts_are_throttled_per_user_with_retry_after(api_client, problem_id
         assert "try again in" in refused.json()["detail"] and int(refused["Retry-After"]) > 0
         assert Attempt.objects.count() == 3  # the refused one is not recorded
     finally:
-        from rest_framework.settings import api_settings
-
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        ScopedRateThrottle.THROTTLE_RATES = original
 
 
 def test_idor_across_students_and_courses(course, make_user):

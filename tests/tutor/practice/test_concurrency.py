@@ -15,11 +15,11 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="concu
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle(settings):
+def _fresh_throttle_counts():
+    """The attempt throttle (60/m per user) stays on: no client here submits more than 50 a minute."""
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 
 
 def _post(user, url, body):
