@@ -52,7 +52,16 @@ def world(course, make_user, django_capture_on_commit_callbacks):
         "message_id": ai.id,
         "problem_id": Problem.objects.order_by("id").values_list("id", flat=True).first(),
     }
-    return headers, real
+    # Like Django's test client: the WSGI requests run inside the test's transaction, so the per-request
+    # close_old_connections (which would close that connection on PostgreSQL) is switched off meanwhile.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield headers, real
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _schema():
