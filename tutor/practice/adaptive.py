@@ -192,7 +192,7 @@ def start_diagnostic(*, user, course_slug: str, max_questions: int = 10, restart
 
 
 class DiagnosticError(TutorError):
-    code = 409
+    status, code = 409, "diagnostic_conflict"
 
 
 @transaction.atomic
