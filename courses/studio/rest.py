@@ -20,16 +20,13 @@ from . import document as docs
 from . import forms, services
 
 
-class StudioErrorSerializer(serializers.Serializer):
-    file = serializers.CharField()
-    line = serializers.IntegerField(allow_null=True)
-    message = serializers.CharField()
-    anchor = serializers.CharField(help_text="problem:<slug>, step:<slug>, concept:<slug>, module:<folder> or empty")
-
-
 class StudioRefusedSerializer(serializers.Serializer):
+    """A refused save: the package validator's problems as a list of StudioError, or — for a malformed request body —
+    the field errors as an object (``{"version": ["This field is required."]}``, academy.errors' convention)."""
+
+    code = serializers.CharField(required=False)
     detail = serializers.CharField()
-    errors = StudioErrorSerializer(many=True)
+    errors = serializers.JSONField(help_text="list of {file, line, message, anchor}, or {field: [messages]}")
 
 
 class StudioConflictSerializer(serializers.Serializer):
