@@ -30,6 +30,7 @@ class StudioRefusedSerializer(serializers.Serializer):
 
 
 class StudioConflictSerializer(serializers.Serializer):
+    code = serializers.CharField()
     detail = serializers.CharField()
     version = serializers.IntegerField()
 
@@ -124,13 +125,16 @@ def _save(request, course, fn) -> Response:
     except CourseFormatError as exc:
         doc = getattr(exc, "document", {})
         errors = [{"file": e.file, "line": e.line, "message": e.message, "anchor": forms.anchor(e, doc)} for e in exc.errors]
-        return Response({"detail": "Not saved: the draft fails the package checks.", "errors": errors}, status=400)
+        return Response(
+            {"code": "invalid_package", "detail": "Not saved: the draft fails the package checks.", "errors": errors}, status=400
+        )
     except docs.EditError as exc:
         return Response(
-            {"detail": str(exc), "errors": [{"file": "", "line": None, "message": str(exc), "anchor": ""}]}, status=400
+            {"code": "bad_edit", "detail": str(exc), "errors": [{"file": "", "line": None, "message": str(exc), "anchor": ""}]},
+            status=400,
         )
     except services.StaleDraftError as exc:
-        return Response({"detail": str(exc), "version": exc.version}, status=409)
+        return Response({"code": "stale_draft", "detail": str(exc), "version": exc.version}, status=409)
     return Response(_draft_data(draft))
 
 
@@ -246,9 +250,12 @@ class Publish(APIView):
             result = services.publish(course_id=course.id, user=request.user, note=s.validated_data["note"])
         except CourseFormatError as exc:
             errors = [{"file": e.file, "line": e.line, "message": e.message, "anchor": ""} for e in exc.errors]
-            return Response({"detail": "Not published: the draft fails the package checks.", "errors": errors}, status=400)
+            return Response(
+                {"code": "invalid_package", "detail": "Not published: the draft fails the package checks.", "errors": errors},
+                status=400,
+            )
         except services.NothingToPublishError as exc:
-            return Response({"detail": str(exc)}, status=409)
+            return Response({"code": "conflict", "detail": str(exc)}, status=409)
         return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 
@@ -294,7 +301,7 @@ class Rollback(APIView):
         except CourseVersion.DoesNotExist as exc:
             raise Http404 from exc
         except services.NothingToPublishError as exc:
-            return Response({"detail": str(exc)}, status=409)
+            return Response({"code": "conflict", "detail": str(exc)}, status=409)
         return Response({"version": StudioVersionSerializer(result.version).data, "changes": result.changes}, status=201)
 
 

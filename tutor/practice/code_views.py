@@ -36,7 +36,7 @@ def problem_code(request, problem_id):
             user=request.user, problem_id=problem.id, files=_files_from_form(request, problem), mode=mode, client_id=client_id
         )
     except (InvalidAnswer, services.TutorError) as exc:
-        status = getattr(exc, "code", 400)
+        status = getattr(exc, "status", 400)
         if mode == "submit":
             return _problem_response(request, problem, status=status if status != 400 else 200, error=str(exc))
         return render(request, "tutor/_code_results.html", {"error": str(exc), "p": problem}, status=status)

@@ -197,5 +197,5 @@ def test_api_runs_submits_and_replays(code_course, make_user, eager):
     bad = api.post(
         f"/api/problems/{pid}/code/", {**body, "client_id": str(uuid.uuid4()), "files": {"evil.py": "x"}}, format="json"
     )
-    assert bad.status_code == 400 and "unknown file(s) evil.py" in bad.data["files"][0]
+    assert bad.status_code == 400 and "unknown file(s) evil.py" in bad.data["errors"]["files"][0]
     assert api.post(f"/api/problems/{pid}/code/", {"mode": "explode"}, format="json").status_code == 400
