@@ -44,7 +44,7 @@ import torch  # noqa: E402
 import inference  # noqa: E402,F401  (first: it picks passive OpenMP waiting before torch loads)
 from inference.engine import Engine  # noqa: E402
 from inference.loading import load_model  # noqa: E402
-from inference.tiny import _CORPUS, make_tiny_model  # noqa: E402
+from inference.testing.tiny import _CORPUS, make_tiny_model  # noqa: E402
 from inference.types import SamplingParams  # noqa: E402
 
 

@@ -4,7 +4,7 @@ against sequential ``model.generate`` on the same model and the same prompts.
     .venv/bin/python bench/ta_websocket.py [--threads 2] [--new-tokens 128] [--levels 1,4,16]
 
 A random-init Llama-shaped model of realistic small shape (4 layers, hidden 512, 8 heads, ~19 M parameters, fp32;
-`inference.tiny.make_tiny_model`; its vocabulary is the tiny tokenizer's 2 048 tokens, so that every generated token
+`inference.testing.tiny.make_tiny_model`; its vocabulary is the tiny tokenizer's 2 048 tokens, so that every generated token
 decodes to text the student sees) is the in-process engine (TA_MODEL_PATH). The project's ASGI app runs under
 uvicorn; each student is a real websocket client (the `websockets` library, session cookie) on
 /ws/courses/example/ta/ asking questions about the example course, so every answer goes through the whole TA path:
@@ -223,7 +223,7 @@ def main() -> None:
     import uvicorn
 
     from academy.asgi import application
-    from inference.tiny import make_tiny_model
+    from inference.testing.tiny import make_tiny_model
     from tutor.assistant import backends
 
     setup_test_environment()

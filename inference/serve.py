@@ -201,7 +201,7 @@ async def _whole_answer(request: Request, stream: RequestStream, completion_id: 
 def build_engine(args) -> EngineBase:
     """The engine described by the command-line arguments (started)."""
     if args.scripted:
-        from .scripted import ScriptedEngine
+        from .testing.scripted import ScriptedEngine
 
         return ScriptedEngine.from_file(args.scripted).start()
     import torch

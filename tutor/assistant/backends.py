@@ -32,7 +32,7 @@ def _engine(path: str):
         engine = _engines.get(path)
         if engine is None or not engine.alive:
             if path.endswith(".json"):
-                from inference.scripted import ScriptedEngine
+                from inference.testing.scripted import ScriptedEngine
 
                 engine = ScriptedEngine.from_file(path).start()
             else:
