@@ -16,6 +16,7 @@ from .package import CourseFormatError, load_package  # noqa: F401  (re-exported
 from .roles import Role, course_ids, is_enrolled, is_staff_of, member_course_id, roles, student_ids  # noqa: F401  (re-exported)
 from .serializers import ProblemSerializer  # noqa: F401  (a problem's public JSON shape, re-exported)
 from .services import enroll, grant_role  # noqa: F401  (re-exported)
+from .signals import course_imported  # noqa: F401  (re-exported: sent after an import commits, kwargs course_id)
 
 
 @dataclass(frozen=True)

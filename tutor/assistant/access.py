@@ -10,19 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.assistant.chunks import Chunk
-from tutor.practice import selectors
+from tutor.practice import api as practice
 
 
 @dataclass
 class StudentView:
-    states: dict[int, selectors.ProblemState]
+    states: dict[int, practice.ProblemState]
 
     @classmethod
     def load(cls, user, problem_ids) -> StudentView:
-        return cls(selectors.problem_states(user, problem_ids))
+        return cls(practice.problem_states(user, problem_ids))
 
-    def state(self, problem_id: int | None) -> selectors.ProblemState:
-        return self.states.get(problem_id) or selectors.ProblemState()
+    def state(self, problem_id: int | None) -> practice.ProblemState:
+        return self.states.get(problem_id) or practice.ProblemState()
 
     def is_open(self, problem_id: int) -> bool:
         return not self.state(problem_id).done

@@ -14,7 +14,7 @@ from courses import api as courses
 from courses.api import is_enrolled
 from tutor.assistant.aio import db
 from tutor.assistant.turn import Ask, Turn
-from tutor.conversations import selectors, services
+from tutor.conversations import api as conversations
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
             return await self.close(code=NO_COURSE)
         if not await db(is_enrolled)(self.user, self.course.id):
             return await self.close(code=NOT_ENROLLED)
-        self.group = services.student_group(self.course.id, self.user.id)
+        self.group = conversations.student_group(self.course.id, self.user.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -71,7 +71,7 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
             await handler(content)
         except (ValueError, TypeError) as exc:
             await self._error("bad_request", str(exc))
-        except services.TAError as exc:
+        except conversations.TAError as exc:
             await self._error(exc.code, str(exc))
 
     async def _emit(self, event: dict) -> None:
@@ -121,24 +121,24 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
         await self.turn.stopped()
 
     async def _history(self, content: dict) -> None:
-        thread = await db(selectors.own_thread)(self.user, _int(content.get("thread")), self.course.id)
+        thread = await db(conversations.own_thread)(self.user, _int(content.get("thread")), self.course.id)
         if thread is None:
-            raise services.NotFound("no such thread")
-        await self._emit({"type": "thread", "thread": await db(selectors.thread_dict)(thread)})
+            raise conversations.ThreadNotFound("no such thread")
+        await self._emit({"type": "thread", "thread": await db(conversations.thread_dict)(thread)})
 
     async def _open(self, content: dict) -> None:
         """The student's latest thread on a step (what the panel shows when a step page opens), or null."""
-        thread = await db(selectors.latest_thread)(self.user, self.course.id, _int(content.get("step")))
-        await self._emit({"type": "thread", "thread": await db(selectors.thread_dict)(thread) if thread else None})
+        thread = await db(conversations.latest_thread)(self.user, self.course.id, _int(content.get("step")))
+        await self._emit({"type": "thread", "thread": await db(conversations.thread_dict)(thread) if thread else None})
 
     async def _threads(self, content: dict) -> None:
         rows = await db(
-            lambda: [selectors.thread_dict(t, with_messages=False) for t in selectors.threads(self.user, self.course.id)]
+            lambda: [conversations.thread_dict(t, with_messages=False) for t in conversations.threads(self.user, self.course.id)]
         )()
         await self._emit({"type": "threads", "threads": rows})
 
     async def _flag(self, content: dict) -> None:
-        esc, created, notice = await db(services.flag_answer)(
+        esc, created, notice = await db(conversations.flag_answer)(
             user=self.user, message_id=_int(content.get("message")), reason=str(content.get("reason") or "")[:500]
         )
         await self._emit(
@@ -149,15 +149,15 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
                 "reason": esc.reason,
                 "created": created,
                 "message": _int(content.get("message")),
-                "notice": selectors.message_dict(notice) if notice else None,
+                "notice": conversations.message_dict(notice) if notice else None,
             }
         )
 
     async def _escalate(self, content: dict) -> None:
-        thread = await db(selectors.own_thread)(self.user, _int(content.get("thread")), self.course.id)
+        thread = await db(conversations.own_thread)(self.user, _int(content.get("thread")), self.course.id)
         if thread is None:
-            raise services.NotFound("no such thread")
-        esc, created, notice = await db(services.escalate)(
+            raise conversations.ThreadNotFound("no such thread")
+        esc, created, notice = await db(conversations.escalate)(
             user=self.user, thread_id=thread.id, reason="asked_human", note=str(content.get("text") or "")[:2000]
         )
         await self._emit(
@@ -167,7 +167,7 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
                 "escalation": esc.id,
                 "reason": esc.reason,
                 "created": created,
-                "notice": selectors.message_dict(notice) if notice else None,
+                "notice": conversations.message_dict(notice) if notice else None,
             }
         )
 

@@ -1,16 +1,23 @@
 """The leak guard: a filter on the TA's output stream that withholds text giving away a guarded problem's answer or
 worked solution (see `tutor.assistant.secrets` for what is guarded and how strictly).
 
-It works on words: the last few complete words (enough to hold a solution n-gram or the longest guarded text) are
-held back until more text arrives, so a match that spans two deltas is caught before any of it is sent. Matching text
-is replaced by `MARKER`. The student sees at most a few words of delay; the raw output is kept for staff review.
+It works on words: the last few complete words (enough to hold a solution n-gram, the longest guarded text or the
+longest disguised form) are held back until more text arrives, so a match that spans two deltas is caught before any
+of it is sent. Matching text is replaced by `MARKER`. The student sees at most a few words of delay; the raw output is
+kept for staff review.
+
+Disguises are matched on a normalized view of the text (letters and digits only, lower-cased, each character mapped
+back to its place), so an answer is caught spaced out ("7 2 9", "p-e-r-p-l-e-x"), in code spans, spelled as number
+words, or reversed; the correct option of a choice problem is caught by its letter, number or ordinal when the text
+points at an option ("the answer is B", "option 2", "the second one").
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from tutor.assistant.secrets import SHINGLE, Secrets
+from tutor.assistant.secrets import SHINGLE, ChoiceSecret, Secrets
 
 MARKER = "[withheld: try the problem yourself first]"
 _TAIL = 400  # characters of already-released raw text kept as context
@@ -24,6 +31,32 @@ _ANSWER_BEFORE = re.compile(  # "the answer is 4", "prints 4", "= 4", "→ 4", "
 _EMPHASIS_BEFORE = re.compile(r"(?:\*\*|\\mathbf\{|\\boxed\{)\s*$")
 _WORD = re.compile(r"[a-z0-9]+")
 _SPACE = re.compile(r"\s")
+_MAX_FORM_HOLD = 40  # words: a spaced-out or spelled-out secret longer than this is not held whole
+_MAX_GAP = 3  # characters between two characters of a disguised form ("7 - 2")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NTH = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
+
+
+def _choice_patterns(c: ChoiceSecret) -> list[re.Pattern]:
+    """Ways of pointing at option ``c.index``: "option B", "answer: (b)", "choice 2", "the second one", "pick B"."""
+    letter, number = "abcdefghij"[c.index], c.index + 1
+    ordinals = [_ORDINALS[c.index], _NTH[c.index]] if c.index < len(_ORDINALS) else []
+    if c.index == c.count - 1:
+        ordinals.append("last")
+    pats = [
+        re.compile(rf"\b(?:option|choice|answer|alternative)s?\s*(?:is|:|#|=)?\s*[\(\[]?\s*{letter}\s*[\)\]]?(?![\w'])", re.I),
+        re.compile(rf"\b(?:option|choice|alternative)\s*(?:#|number|no\.?)?\s*{number}(?!\w|\.\d)", re.I),
+        re.compile(rf"\b(?:pick|choose|select|go with|mark|tick)\s+(?:{letter.upper()}|[\(\[]{letter}[\)\]])(?![\w'])", re.I),
+    ]
+    if ordinals:
+        pats.append(re.compile(rf"\b(?:{'|'.join(ordinals)})\s+(?:option|choice|one|alternative|answer)\b", re.I))
+    return pats
+
+
+def _normalized(context: str) -> tuple[str, list[int]]:
+    """(letters and digits of ``context``, lower-cased; the index in ``context`` of each)."""
+    idx = [i for i, ch in enumerate(context) if ch.isalnum()]
+    return "".join(context[i] for i in idx).lower(), idx
 
 
 def _number(text: str) -> float | None:
@@ -39,7 +72,8 @@ class LeakGuard:
 
     def __init__(self, secrets: Secrets) -> None:
         self.secrets = secrets
-        self.hold = max(SHINGLE, secrets.longest_text_words) if secrets else 0  # a match ending now is all held
+        longest_form = min(secrets.longest_form_words, _MAX_FORM_HOLD)
+        self.hold = max(SHINGLE, secrets.longest_text_words, longest_form) if secrets else 0  # a match ending now is all held
         self.withheld = 0
         self.problems: set[int] = set()
         self._pending = ""
@@ -49,6 +83,13 @@ class LeakGuard:
             (re.compile(r"(?<![\w-])" + r"\s+".join(re.escape(p) for p in t.text.split()) + r"(?![\w-])", re.IGNORECASE), t)
             for t in secrets.texts
         ]
+        self._forms = []  # (normalized needle, kind, problem id, reversed?)
+        for f in secrets.forms:
+            needle = f.form.replace(" ", "")
+            self._forms.append((needle, f.kind, f.problem_id, False))
+            if f.kind != "words" and needle[::-1] != needle:
+                self._forms.append((needle[::-1], f.kind, f.problem_id, True))
+        self._choices = [(p, c) for c in secrets.choices for p in _choice_patterns(c)]
 
     def feed(self, text: str) -> str:
         self._pending += text
@@ -62,8 +103,40 @@ class LeakGuard:
         before = context[max(0, start - 40) : start]
         return bool(_ANSWER_BEFORE.search(before) or _EMPHASIS_BEFORE.search(before))
 
+    def _form_spans(self, context: str) -> list[tuple[int, int]]:
+        """Spans of ``context`` holding a guarded form in disguise (see the module docstring)."""
+        if not self._forms:
+            return []
+        norm, idx = _normalized(context)
+        spans = []
+        for needle, kind, pid, reversed_ in self._forms:
+            at = norm.find(needle)
+            while at >= 0:
+                s, e = idx[at], idx[at + len(needle) - 1] + 1
+                gaps = [context[idx[k] + 1 : idx[k + 1]] for k in range(at, at + len(needle) - 1)]
+                bounded = (s == 0 or not context[s - 1].isalnum()) and (e == len(context) or not context[e].isalnum())
+                # spaced out: every character apart, by one separator (one exception: "0 . 0 7"): "7 2 9", "p-e-r-p"
+                spaced = all(gaps) and max(map(len, gaps)) <= _MAX_GAP and Counter(gaps).most_common(1)[0][1] >= len(gaps) - 1
+                if kind == "words":  # spelled out: words apart by spaces, hyphens or commas
+                    ok = all(len(g) <= _MAX_GAP for g in gaps)
+                else:  # plain tokens are the plain matchers' job, except reversed ones ("927", "ytixelprep")
+                    ok = spaced or (reversed_ and not any(gaps) and len(needle) >= 4 - (kind == "digits"))
+                if kind == "digits":
+                    decimal_before = s >= 2 and context[s - 1] in ".," and context[s - 2].isdigit()  # "0.729"
+                    decimal_after = e + 1 < len(context) and context[e] in ".," and context[e + 1].isdigit()  # "729.5"
+                    bounded = bounded and not decimal_before and not decimal_after
+                if ok and bounded:
+                    spans.append((s, e))
+                    self.problems.add(pid)
+                at = norm.find(needle, at + 1)
+        for pattern, choice in self._choices:
+            for m in pattern.finditer(context):
+                spans.append((m.start(), m.end()))
+                self.problems.add(choice.problem_id)
+        return spans
+
     def _spans(self, context: str) -> list[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = self._form_spans(context)
         for m in _NUMBER.finditer(context):
             first = _number(m.group(1))
             whole = first / float(m.group(2)) if first is not None and m.group(2) and float(m.group(2)) else None

@@ -140,18 +140,21 @@ _guard = threading.Lock()
 
 
 def _signature(course_id: int) -> tuple:
-    from tutor.conversations import selectors
+    from tutor.conversations import api as conversations
 
     outline = courses.course_outline(course_id)
-    return (tuple((s.id, s.position, s.problem_ids) for m in outline for s in m.steps), selectors.endorsed_signature(course_id))
+    return (
+        tuple((s.id, s.position, s.problem_ids) for m in outline for s in m.steps),
+        conversations.endorsed_signature(course_id),
+    )
 
 
 def build(course: courses.CourseInfo, *, vectors: bool | None = None) -> CourseIndex:
     """Build the index of a course now (reads the content; embeds what the database cache lacks: for a whole
     course on two CPU cores that is minutes the first time, then milliseconds)."""
-    from tutor.conversations import selectors
+    from tutor.conversations import api as conversations
 
-    chunks = course_chunks(course, selectors.endorsed_answers(course.id))
+    chunks = course_chunks(course, conversations.endorsed_answers(course.id))
     bm = lexical.BM25([c.text for c in chunks])
     if vectors is None:
         vectors = _wants_vectors()

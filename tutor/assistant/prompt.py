@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from courses import api as courses
 from tutor.assistant.index import Hit
 from tutor.assistant.text import collapse, html_to_text
-from tutor.practice.selectors import ProblemState
+from tutor.practice.api import ProblemState
 
 RULES = """\
 You are the teaching assistant of the online course "{course}". You help one student understand the material.

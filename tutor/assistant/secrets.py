@@ -10,13 +10,17 @@ can still say "log" or "2" while teaching the step.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
+from num2words import num2words
+
 from tutor.assistant.text import html_to_text, words
-from tutor.practice.grading import normalize_output, normalize_text
+from tutor.practice.api import normalize_output, normalize_text
 
 SHINGLE = 6  # words per solution passage n-gram
+MIN_FORM = 3  # characters: shorter normalized forms are matched only by the plain rules (too common otherwise)
 
 
 @dataclass(frozen=True)
@@ -39,20 +43,49 @@ class TextSecret:
     needs_context: bool = False
 
 
+@dataclass(frozen=True)
+class FormSecret:
+    """A secret in normalized form — lower-case letters and digits only — so that it is found whatever the disguise:
+    spaced out ("7 2 9", "p-e-r-p"), in a code span, spelled as number words ("seven hundred and twenty-nine"), or
+    reversed. ``kind``: ``digits`` (a number's digits, matched only as a whole token or with every digit separated
+    by the same separator), ``words`` (a number spelled out) or ``text`` (an accepted text answer)."""
+
+    problem_id: int
+    form: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ChoiceSecret:
+    """The correct option of a single-answer choice problem, by position: guarded as its letter ("B", "(b)"), its
+    number ("option 2") or its ordinal ("the second option", "the last one") when the text points at an option."""
+
+    problem_id: int
+    index: int  # 0-based
+    count: int
+
+
 @dataclass
 class Secrets:
     numbers: list[NumberSecret] = field(default_factory=list)
     texts: list[TextSecret] = field(default_factory=list)
     shingles: dict[tuple[str, ...], int] = field(default_factory=dict)  # word n-gram → problem id
+    forms: list[FormSecret] = field(default_factory=list)
+    choices: list[ChoiceSecret] = field(default_factory=list)
     problem_ids: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.numbers or self.texts or self.shingles)
+        return bool(self.numbers or self.texts or self.shingles or self.forms or self.choices)
 
     @property
     def longest_text_words(self) -> int:
         """Words of the longest guarded text shorter than a shingle (longer ones are caught by their shingles)."""
         return max((n for t in self.texts if (n := len(t.text.split())) < SHINGLE), default=0)
+
+    @property
+    def longest_form_words(self) -> int:
+        """Most words a disguised form can take: one per character when spaced out, one per number word."""
+        return max((len(f.form) if f.kind != "words" else f.form.count(" ") + 1 for f in self.forms), default=0)
 
 
 def _is_distinctive_number(value: float) -> bool:
@@ -84,9 +117,33 @@ def numbers_in(text: str) -> set[float]:
     return out
 
 
+def normalize_form(text: str) -> str:
+    """Lower-case letters and digits only: the shape every disguise of a secret shares."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _number_words(value: float) -> list[str]:
+    """English spellings of a number (num2words), with and without "and": "seven hundred [and] twenty-nine"."""
+    if abs(value) >= 1e12 or (value != int(value) and len(f"{abs(value):g}") > 8):
+        return []
+    spelled = num2words(int(value) if value == int(value) else value)
+    forms = {spelled, spelled.replace(" and ", " ")}
+    return [" ".join(words(f)) for f in forms]
+
+
 def _add_number(s: Secrets, pid: int, value: float, strict: bool, prompt_numbers: set[float], **kw) -> None:
     context = _needs_context(float(value), strict, prompt_numbers)
     s.numbers.append(NumberSecret(pid, float(value), needs_context=context, **kw))
+    if context:
+        return
+    v = abs(float(value))
+    if not math.isfinite(v):
+        return
+    digits = normalize_form(str(int(v)) if v == int(v) and v < 1e15 else repr(v))
+    if len(digits) >= MIN_FORM and digits.isdigit():
+        s.forms.append(FormSecret(pid, digits, "digits"))
+    for spelled in _number_words(float(value)) if _is_distinctive_number(float(value)) else []:  # not "one", "two"
+        s.forms.append(FormSecret(pid, spelled, "words"))
 
 
 def _add_text(s: Secrets, pid: int, text: str, strict: bool, prompt_numbers: set[float]) -> None:
@@ -100,6 +157,9 @@ def _add_text(s: Secrets, pid: int, text: str, strict: bool, prompt_numbers: set
         pass
     short = len(t) < 6 and " " not in t
     s.texts.append(TextSecret(pid, t, needs_context=short and not strict))
+    form = normalize_form(t)
+    if not (short and not strict) and len(form) >= max(MIN_FORM, 5 if not strict else MIN_FORM):
+        s.forms.append(FormSecret(pid, form, "digits" if form.isdigit() else "text"))
     if len(t.split()) >= SHINGLE:
         for sh in shingles(t):
             s.shingles.setdefault(sh, pid)
@@ -141,8 +201,12 @@ def add_problem(s: Secrets, pid: int, kind: str, key: dict, solution: str, *, st
         if out:
             _add_text(s, pid, out, strict, pn)
     elif kind == "choice":
-        for o in key.get("options", []):
+        options = key.get("options", [])
+        for o in options:
             if o.get("correct"):
                 _add_text(s, pid, o["text"], strict, pn)
+        correct = [i for i, o in enumerate(options) if o.get("correct")]
+        if len(correct) == 1 and len(options) > 1:
+            s.choices.append(ChoiceSecret(pid, correct[0], len(options)))
     for sh in shingles(solution):
         s.shingles.setdefault(sh, pid)

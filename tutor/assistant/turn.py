@@ -30,9 +30,9 @@ from tutor.assistant.index import get_index
 from tutor.assistant.intent import wants_human
 from tutor.assistant.secrets import Secrets, secrets_for
 from tutor.assistant.text import html_to_text
-from tutor.conversations import selectors, services
-from tutor.conversations.models import Escalation, Message
-from tutor.practice import services as tutor_services
+from tutor.conversations import api as conversations
+from tutor.conversations.api import Escalation, Message
+from tutor.practice import api as practice
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict], Awaitable[None]]
@@ -117,7 +117,7 @@ class Turn:
             refusal = limits.Refusal("moderated", msg) if msg else None
         if refusal:
             return await self._error(refusal.code, refusal.message, refusal.retry_after)
-        started = await db(services.find_question)(
+        started = await db(conversations.find_question)(
             user=self.user, course_id=self.course.id, client_message_id=ask.client_message_id
         )
         if started is None:
@@ -125,7 +125,7 @@ class Turn:
             if refusal:
                 return await self._error(refusal.code, refusal.message, refusal.retry_after)
             try:
-                started = await db(services.start_turn)(
+                started = await db(conversations.start_turn)(
                     user=self.user,
                     course_id=self.course.id,
                     text=ask.text,
@@ -134,7 +134,7 @@ class Turn:
                     step_id=ask.step_id,
                     problem_id=ask.problem_id,
                 )
-            except services.TAError as exc:
+            except conversations.TAError as exc:
                 return await self._error(exc.code, str(exc))
         a = self.answer
         a.id, a.thread_id = (started.answer.id if started.answer else None), started.thread.id
@@ -160,7 +160,7 @@ class Turn:
         ask, a = self.ask, self.answer
         if ask.human or wants_human(ask.text):
             await self._escalate(Escalation.Reason.ASKED_HUMAN, a.id, with_notice=False)
-            notice = services.NOTICES[Escalation.Reason.ASKED_HUMAN]
+            notice = conversations.NOTICES[Escalation.Reason.ASKED_HUMAN]
             return await self._finish(text=notice, status=Message.Status.COMPLETE)
         ctx = await db(self._context, thread_sensitive=False)()
         choice = await db(backends.assistant_for)(self.course.id)
@@ -222,8 +222,8 @@ class Turn:
         secrets = secrets_for(open_ids, strict_id=strict)
         slugs = {c.problem_id: c.problem_slug for c in idx.chunks if c.kind == "problem"}
         locked = [slugs.get(pid, str(pid)) for pid in open_ids if not problem or pid != problem.id]
-        thread = selectors.own_thread(self.user, self.answer.thread_id)
-        history = [m for m in selectors.history(thread)][:-1] if thread else []  # minus the question itself
+        thread = conversations.own_thread(self.user, self.answer.thread_id)
+        history = [m for m in conversations.history(thread)][:-1] if thread else []  # minus the question itself
         return Context(result.hits, result.relevant, focus, secrets, locked, history, next_hint)
 
     # ------------------------------------------------------------------ answers
@@ -232,7 +232,7 @@ class Turn:
         a.mode, a.sources = Message.Mode.RETRIEVAL, _sources(ctx.hits if ctx.relevant else [])
         hint = None
         if ctx.next_hint and self.ask.problem_id:
-            revealed = await db(tutor_services.reveal_hint)(user=self.user, problem_id=self.ask.problem_id)
+            revealed = await db(practice.reveal_hint)(user=self.user, problem_id=self.ask.problem_id)
             if revealed:
                 hint = (revealed.index + 1, ctx.next_hint[1], html_to_text(revealed.html))
         attempted = None if not ctx.focus.state else ctx.focus.state.attempts > 0
@@ -276,7 +276,7 @@ class Turn:
                 a.withheld = guard.withheld
                 if time.perf_counter() - self._last_checkpoint > 2.0:
                     self._last_checkpoint = time.perf_counter()
-                    await db(services.checkpoint)(answer_id=a.id, text=a.shown, raw_text=a.raw)
+                    await db(conversations.checkpoint)(answer_id=a.id, text=a.shown, raw_text=a.raw)
         except InferenceError as exc:
             log.warning("TA backend failed: %s", exc)
             if not a.raw:  # nothing streamed yet: fall back to the passages
@@ -326,7 +326,7 @@ class Turn:
         a.finished = True
         now = time.perf_counter()
         mean = sum(a.logprobs) / len(a.logprobs) if a.logprobs else None
-        m = await db(services.finish_answer)(
+        m = await db(conversations.finish_answer)(
             answer_id=a.id,
             text=text,
             raw_text=a.raw,
@@ -355,7 +355,7 @@ class Turn:
             "status": m.status,
             "mode": m.mode,
             "sources": m.sources,
-            "usage": selectors.usage(m),
+            "usage": conversations.usage(m),
             "withheld": m.withheld,
             "model": m.model_name,
         }
@@ -373,7 +373,7 @@ class Turn:
             await self.emit(self._done(m))
 
     async def _escalate(self, reason: str, message_id: int | None, note: str = "", with_notice: bool = True) -> None:
-        esc, created, notice = await db(services.escalate)(
+        esc, created, notice = await db(conversations.escalate)(
             user=self.user,
             thread_id=self.answer.thread_id,
             reason=reason,
@@ -388,7 +388,7 @@ class Turn:
                 "escalation": esc.id,
                 "reason": reason,
                 "created": created,
-                "notice": selectors.message_dict(notice) if notice else None,
+                "notice": conversations.message_dict(notice) if notice else None,
             }
         )
 

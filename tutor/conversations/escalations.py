@@ -4,14 +4,15 @@ commit, never before the data is saved."""
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from tutor.common.events import group_send_on_commit, signal_on_commit
+from tutor.conversations import selectors
 from tutor.conversations import services as ta_services
+from tutor.conversations.events import queue_group, sources_changed, student_group
 from tutor.conversations.models import Escalation, EscalationEvent, Message, Notification
 from tutor.conversations.transitions import CLAIMED, OPEN, TRANSITIONS, IllegalTransition, StaffError, refusal
 
@@ -28,9 +29,6 @@ class BadInput(StaffError):
 
 def _queue_update(esc: Escalation, action: str, actor) -> None:
     """Tell every open dashboard of the course that this escalation changed (after commit)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     event = {
         "type": "ta.escalation_update",
         "escalation": esc.id,
@@ -39,7 +37,7 @@ def _queue_update(esc: Escalation, action: str, actor) -> None:
         "status": TRANSITIONS[action].target,
         "actor": actor.get_username(),
     }
-    transaction.on_commit(lambda: async_to_sync(layer.group_send)(ta_services.queue_group(esc.course_id), event))
+    group_send_on_commit(queue_group(esc.course_id), event)
 
 
 def _escalation(course_id: int, escalation_id: int) -> Escalation:
@@ -134,9 +132,7 @@ def _log_on_escalations(m: Message, kind: str, ta, note: str = "", message: Mess
 
 
 def _reindex(course_id: int) -> None:
-    from tutor.staffing.tasks import reindex_course_task
-
-    transaction.on_commit(lambda: reindex_course_task.delay(course_id))
+    signal_on_commit(sources_changed, course_id=course_id)
 
 
 @transaction.atomic
@@ -176,9 +172,9 @@ def correct(*, course_id: int, message_id: int, ta, text: str) -> Message:
     Message.objects.filter(pk=m.pk).update(endorsed=False)
     _log_on_escalations(m, EscalationEvent.Kind.CORRECTED, ta, message=fix)
     thread = fix.thread
-    ta_services._send_after_commit(
-        ta_services.student_group(thread.course_id, thread.user_id),
-        {"type": "ta.human_answer", "thread": thread.id, "message": ta_services.selectors.message_dict(fix)},
+    group_send_on_commit(
+        student_group(thread.course_id, thread.user_id),
+        {"type": "ta.human_answer", "thread": thread.id, "message": selectors.message_dict(fix)},
     )
     _notify(thread, "A TA corrected an answer in your question thread", kind="ta_correction")
     _reindex(course_id)
@@ -188,7 +184,7 @@ def correct(*, course_id: int, message_id: int, ta, text: str) -> Message:
 # --------------------------------------------------------------------------------------------- notifications
 def _notify(thread, text: str, *, kind: str) -> Notification:
     from courses import api as courses
-    from tutor.staffing.tasks import send_notification_email_task
+    from tutor.conversations.tasks import send_notification_email_task
 
     course = courses.get_course_by_id(thread.course_id)
     url = reverse("tutor:ta-thread", args=[course.slug, thread.id]) if course else ""

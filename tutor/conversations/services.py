@@ -8,13 +8,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses import api as courses
+from tutor.common.events import group_send_on_commit
 from tutor.conversations import selectors
+from tutor.conversations.events import queue_group, student_group  # noqa: F401  (re-exported)
 from tutor.conversations.models import Escalation, EscalationEvent, Message, Thread
 
 
@@ -26,22 +26,6 @@ class TAError(Exception):
 
 class NotFound(TAError):
     code = "not_found"
-
-
-def queue_group(course_id: int) -> str:
-    """Channel-layer group of a course's human TAs (escalations arrive here)."""
-    return f"ta.queue.{course_id}"
-
-
-def student_group(course_id: int, user_id: int) -> str:
-    """Channel-layer group of one student's open TA websockets (human answers arrive here)."""
-    return f"ta.student.{course_id}.{user_id}"
-
-
-def _send_after_commit(group: str, event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        transaction.on_commit(lambda: async_to_sync(layer.group_send)(group, event))
 
 
 @dataclass(frozen=True)
@@ -228,7 +212,7 @@ def escalate(
     notice = (
         add_notice(thread_id=thread.id, text=NOTICES.get(reason, NOTICES[Escalation.Reason.ASKED_HUMAN])) if with_notice else None
     )
-    _send_after_commit(
+    group_send_on_commit(
         queue_group(thread.course_id),
         {
             "type": "ta.escalation",
@@ -270,7 +254,7 @@ def post_human_answer(*, escalation_id: int, author, text: str) -> Message:
     esc.save(update_fields=["status", "updated_at"])
     EscalationEvent.objects.create(escalation=esc, kind=EscalationEvent.Kind.ANSWERED, actor=author, message=m)
     Thread.objects.filter(pk=esc.thread_id).update(updated_at=timezone.now())
-    _send_after_commit(
+    group_send_on_commit(
         student_group(esc.course_id, esc.student_id),
         {"type": "ta.human_answer", "thread": esc.thread_id, "message": selectors.message_dict(m)},
     )

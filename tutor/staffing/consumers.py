@@ -12,9 +12,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from courses import api as courses
 from courses.api import Role, member_course_id
-from tutor.assistant.aio import db
-from tutor.assistant.consumers import NO_COURSE, NOT_ENROLLED, UNAUTHENTICATED
-from tutor.conversations.services import queue_group
+from tutor.assistant.api import NO_COURSE, NOT_ENROLLED, UNAUTHENTICATED, db
+from tutor.conversations.api import queue_group
 
 
 class StaffQueueConsumer(AsyncJsonWebsocketConsumer):

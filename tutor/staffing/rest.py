@@ -13,8 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tutor.conversations import escalations as services
-from tutor.conversations.transitions import StaffError
+from tutor.conversations import api as conversations
+from tutor.conversations.api import StaffError
 from tutor.staffing import inbox, permissions, selectors, stuckmap
 from tutor.staffing import services as sharing
 
@@ -81,9 +81,9 @@ class EscalationAction(APIView):
         kw = {"course_id": course.id, "escalation_id": escalation_id, "ta": request.user}
         try:
             if self.action_name == "answer":
-                m = services.answer(text=str(request.data.get("text", "")), **kw)
+                m = conversations.answer(text=str(request.data.get("text", "")), **kw)
                 return Response(selectors.staff_message_dict(m), status=201)
-            getattr(services, self.action_name)(**kw)
+            getattr(conversations, self.action_name)(**kw)
         except StaffError as exc:
             return _refusal(exc)
         return Response(selectors.detail(selectors.get(course.id, escalation_id)))
@@ -116,9 +116,9 @@ class MessageAction(APIView):
         course = permissions.ta_course(request.user, slug)
         try:
             if self.action_name == "endorse":
-                m = services.endorse(course_id=course.id, message_id=message_id, ta=request.user)
+                m = conversations.endorse(course_id=course.id, message_id=message_id, ta=request.user)
             else:
-                m = services.correct(
+                m = conversations.correct(
                     course_id=course.id, message_id=message_id, ta=request.user, text=str(request.data.get("text", ""))
                 )
         except StaffError as exc:

@@ -5,10 +5,9 @@ the event history. Staff-only shapes (they include the student's username and th
 from __future__ import annotations
 
 from courses import api as courses
-from tutor.conversations import selectors as ta_selectors
-from tutor.conversations.models import Escalation, EscalationEvent, Message
-from tutor.conversations.transitions import allowed_actions
-from tutor.practice.models import Attempt, HintReveal
+from tutor.conversations import api as conversations
+from tutor.conversations.api import Escalation, EscalationEvent, Message, allowed_actions
+from tutor.practice.api import Attempt, HintReveal
 
 FILTERS = ("open", "mine", "all")
 
@@ -58,7 +57,7 @@ def get(course_id: int, escalation_id: int) -> Escalation | None:
 def staff_message_dict(m: Message) -> dict:
     """A message as course staff see it: what the student saw, plus the raw model output, who wrote a human answer,
     and whether a TA endorsed or corrected it."""
-    d = ta_selectors.message_dict(m)
+    d = conversations.message_dict(m)
     d.update(
         {
             "raw_text": m.raw_text,

@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses import api as courses
-from tutor.conversations import services as ta_services
-from tutor.conversations.models import Message, Thread
-from tutor.conversations.transitions import StaffError
+from tutor.conversations import api as conversations
+from tutor.conversations.api import Message, StaffError, Thread
 from tutor.staffing.anonymize import anonymize_text, roster_terms
 from tutor.staffing.models import SharedThread
 
@@ -88,7 +87,9 @@ def _build(thread: Thread, upto_message_id: int | None = None) -> Preview:
         html = (
             ""
             if m.role == Message.Role.STUDENT
-            else (ta_services.render_answer(text, sources) if m.role == Message.Role.ASSISTANT else courses.render_markdown(text))
+            else (
+                conversations.render_answer(text, sources) if m.role == Message.Role.ASSISTANT else courses.render_markdown(text)
+            )
         )
         out.append({"role": m.role, "text": text, "html": html, "sources": sources})
         last = m.id

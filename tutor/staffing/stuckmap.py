@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from courses import api as courses
-from tutor.conversations.models import Escalation, Message
-from tutor.practice.models import Attempt, HintReveal, StepVisit
+from tutor.conversations.api import Escalation, Message
+from tutor.practice.api import Attempt, HintReveal, StepVisit
 from tutor.staffing.models import SharedThread
 
 SIGNALS = ("wrong_attempts", "hints", "ta_questions", "escalations", "shared_threads")

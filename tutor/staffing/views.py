@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses
-from tutor.conversations import escalations as services
-from tutor.conversations.models import Notification
-from tutor.conversations.transitions import StaffError
+from tutor.conversations import api as conversations
+from tutor.conversations.api import Notification, StaffError
 from tutor.staffing import inbox, permissions, selectors, stuckmap
 from tutor.staffing import services as sharing
 
@@ -62,15 +61,15 @@ def escalation_action(request, slug, escalation_id, action):
     kw = {"course_id": course.id, "escalation_id": escalation_id, "ta": request.user}
     try:
         if action == "answer":
-            services.answer(text=request.POST.get("text", ""), **kw)
+            conversations.answer(text=request.POST.get("text", ""), **kw)
             messages.success(request, "Answer sent to the student.")
         else:
-            getattr(services, action)(**kw)
+            getattr(conversations, action)(**kw)
             messages.success(
                 request,
                 {"claim": "Claimed: it's yours.", "resolve": "Resolved.", "reopen": "Reopened: back in the queue."}[action],
             )
-    except services.NotFound:
+    except conversations.EscalationNotFound:
         raise Http404("No such escalation") from None
     except StaffError as exc:
         messages.error(request, str(exc))
@@ -83,14 +82,14 @@ def message_action(request, slug, message_id, action):
     course = permissions.ta_course(request.user, slug)
     try:
         if action == "endorse":
-            services.endorse(course_id=course.id, message_id=message_id, ta=request.user)
+            conversations.endorse(course_id=course.id, message_id=message_id, ta=request.user)
             messages.success(request, "Endorsed: the TA will cite this answer as staff-verified.")
         elif action == "correct":
-            services.correct(course_id=course.id, message_id=message_id, ta=request.user, text=request.POST.get("text", ""))
+            conversations.correct(course_id=course.id, message_id=message_id, ta=request.user, text=request.POST.get("text", ""))
             messages.success(request, "Correction posted to the student and added to the TA's sources.")
         else:
             raise Http404("No such action")
-    except services.NotFound:
+    except conversations.EscalationNotFound:
         raise Http404("No such answer") from None
     except StaffError as exc:
         messages.error(request, str(exc))
@@ -166,8 +165,8 @@ def notifications_page(request):
     """GET: your notifications (newest first; viewing marks them read). POST ``thread``: mark that thread's read."""
     if request.method == "POST":
         thread = request.POST.get("thread")
-        n = services.mark_read(user=request.user, thread_id=int(thread) if thread and thread.isdigit() else None)
+        n = conversations.mark_read(user=request.user, thread_id=int(thread) if thread and thread.isdigit() else None)
         return JsonResponse({"marked": n})
     rows = list(Notification.objects.filter(user=request.user)[:100])
-    services.mark_read(user=request.user)
+    conversations.mark_read(user=request.user)
     return render(request, "tutor/staff/notifications.html", {"notifications": rows})

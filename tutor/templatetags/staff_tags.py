@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from courses.api import roles
-from tutor.conversations.models import Notification
+from tutor.conversations.api import Notification
 
 register = template.Library()
 
@@ -30,6 +30,6 @@ def notifications_link(context):
 @register.inclusion_tag("tutor/staff/_thread_sharing.html", takes_context=True)
 def thread_sharing(context, course, thread):
     """Share / unshare box and the live human-answer listener on a student's own thread page."""
-    from tutor.staffing.services import is_shared
+    from tutor.staffing.api import is_shared
 
     return {"course": course, "thread": thread, "shared": is_shared(thread.id), "csrf_token": context.get("csrf_token")}

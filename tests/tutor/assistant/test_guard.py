@@ -114,3 +114,114 @@ def test_text_without_spaces_still_streams():
     released = "".join(g.feed("字" * 10) for _ in range(40))
     assert len(released) >= 200 and set(released) == {"字"}
     assert len(released + g.flush()) == 400
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Disguises: the same answer spaced out, reversed, in code spans, spelled out, or pointed at by an option's position.
+
+STRICT_729 = (1, "numeric", {"answer": 729, "tolerance": 0}, "", True)
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "7 2 9",
+        "7-2-9",
+        "7, 2, 9",
+        "`7 2 9`",
+        "`729`",
+        "**7 2 9**",
+        "927 reversed",
+        "9 2 7 backwards",
+        "seven hundred and twenty-nine",
+        "Seven Hundred Twenty Nine",
+        "seven-hundred-twenty-nine",
+    ],
+)
+@pytest.mark.parametrize("seed", range(2))
+def test_numeric_answer_in_disguise_is_withheld(disguise, seed):
+    g = LeakGuard(secrets(STRICT_729))
+    out = run(g, f"Fine, here it is: {disguise}. Now check it yourself.", seed)
+    assert MARKER in out and g.problems == {1}, out
+    assert "Now check it yourself." in out
+
+
+def test_decimal_answer_spaced_out_is_withheld():
+    g = LeakGuard(secrets((1, "numeric", {"answer": 0.0079, "tolerance": 0.0001}, "", True)))
+    out = run(g, "Spelled digit by digit: 0 . 0 0 7 9 is it.")
+    assert MARKER in out and "0 . 0 0 7 9" not in out
+
+
+def test_distinctive_number_of_another_problem_in_disguise():
+    g = LeakGuard(secrets((2, "numeric", {"answer": 124439808, "tolerance": 0}, "", False)))
+    out = run(g, "GPT-2 small has 1 2 4 4 3 9 8 0 8 parameters, i.e. 808934421 read backwards.")
+    assert out.count(MARKER) == 2 and "1 2 4" not in out and "808934421" not in out
+
+
+@pytest.mark.parametrize(
+    "disguise", ["p e r p l e x i t y", "P-E-R-P-L-E-X-I-T-Y", "ytixelprep", "`perplexity`", "p.e.r.p.l.e.x.i.t.y"]
+)
+def test_text_answer_in_disguise_is_withheld(disguise):
+    g = LeakGuard(secrets((4, "text", {"accepted": ["perplexity"]}, "", True)))
+    out = run(g, f"The word you want is {disguise} and that is all.")
+    assert MARKER in out and "and that is all." in out, out
+
+
+def test_code_output_reversed_and_spaced_is_withheld():
+    g = LeakGuard(secrets((5, "code_output", {"answer": "3 2 1 1\n"}, "", True)))
+    out = run(g, "Read it backwards: 1 1 2 3. Or compactly 3211.")
+    assert "1 1 2 3" not in out and MARKER in out
+
+
+CHOICE = (
+    6,
+    "choice",
+    {
+        "options": [
+            {"text": "Sampling from the softmax", "correct": False},
+            {"text": "Argmax at every position", "correct": True},
+            {"text": "Beam search with width one hundred", "correct": False},
+        ]
+    },
+    "",
+    True,
+)
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "The answer is B.",
+        "answer: (b)",
+        "Option B is the one.",
+        "It's option 2.",
+        "choice #2, clearly",
+        "the second option is right",
+        "Pick B and move on.",
+        "go with (b)",
+        "The 2nd one.",
+    ],
+)
+def test_correct_option_by_letter_or_position_is_withheld(disguise):
+    g = LeakGuard(secrets(CHOICE))
+    out = run(g, f"Hmm. {disguise} Try to see why.")
+    assert MARKER in out and g.problems == {6}, out
+
+
+def test_option_talk_that_points_nowhere_passes():
+    g = LeakGuard(secrets(CHOICE))
+    text = "A bigram model is a table. Think about option A versus the last option before you choose. It's a good question."
+    assert run(g, text) == text
+
+
+def test_disguise_matching_leaves_ordinary_numbers_alone():
+    g = LeakGuard(secrets(STRICT_729))
+    text = "A (12, 8) grid has 96 cells; 7 rows of 29 is 203; version 0.729 is unrelated; 27 x 27 is how you get there."
+    out = run(g, text)
+    assert out == text, out
+
+
+def test_last_option_is_guarded_when_it_is_the_correct_one():
+    key = {"options": [{"text": "Yes", "correct": False}, {"text": "No, never", "correct": True}]}
+    g = LeakGuard(secrets((7, "choice", key, "", True)))
+    assert MARKER in run(g, "It is the last option, obviously.")
