@@ -59,7 +59,7 @@ def test_the_sft_set_coaches_cites_and_never_leaks(ta_course):
     assert build_dataset(ta_course, seed=0).examples[5].messages == data.examples[5].messages  # deterministic
 
 
-def test_tuning_saves_adapter_and_card_and_registers_the_model(tuned, settings):
+def test_tuning_saves_adapter_and_card_registers_the_model_and_is_evaluated(tuned, settings, tmp_path):
     from pathlib import Path
 
     from tutor.assistant.backends import assistant_for
@@ -73,6 +73,7 @@ def test_tuning_saves_adapter_and_card_and_registers_the_model(tuned, settings):
     assert (Path(tuned.adapter_path) / "adapter_config.json").is_file()
     choice = assistant_for(tuned.course_id)
     assert choice.name == "example-ta" and choice.compact
+    _evaluation_reports_base_and_tuned_and_calibrates_the_gate(tuned, tmp_path)
 
 
 async def test_the_course_is_answered_by_its_adapter(connect, ta_student, tuned, settings):
@@ -89,7 +90,7 @@ async def test_the_course_is_answered_by_its_adapter(connect, ta_student, tuned,
     assert stored.model_name == "example-ta"
 
 
-def test_evaluation_reports_base_and_tuned_and_calibrates_the_gate(tuned, tmp_path):
+def _evaluation_reports_base_and_tuned_and_calibrates_the_gate(tuned, tmp_path):
     from tutor.assistant.models import AssistantModel
     from tutor.assistant.tuning.evaluate import evaluate_course
     from tutor.assistant.tuning.services import save_evaluation

@@ -4,8 +4,8 @@ Questions: ``tutor/assistant/tuning/questions/<course>.yaml`` (written by hand, 
 asked in the compact prompt the tuned model is served with, with two passages: the question's step's closest passage
 and one from another step, in seeded order. Figures, per model (JSON):
 
-* ``ref_nll`` / ``ref_perplexity``: mean per-token negative log-likelihood (nats) of the hand-written reference answer,
-  teacher-forced, and its exponential;
+* ``ref_nll`` / ``ref_perplexity``: per-token negative log-likelihood (nats) of the hand-written reference answers,
+  teacher-forced (averaged over all their tokens), and its exponential;
 * ``similarity``: mean cosine between the greedy answer and the reference, with the offline all-MiniLM-L6-v2
   (`tutor.assistant.embeddings`);
 * ``citation``: share of answers citing the passage of the right step (``[n]``);
@@ -116,10 +116,9 @@ def run_model(base_path, items: list[Item], *, adapter_path=None) -> dict:
 
     model, tokenizer = load_model(base_path, adapter_path=adapter_path)
     encoded = [encode_example(tokenizer, i.messages + [{"role": "assistant", "content": i.reference}], 4096) for i in items]
-    nlls = []
+    encoded.sort(key=lambda e: len(e[0]))  # similar lengths together: little padding
     with torch.inference_mode():
-        for e in encoded:
-            nlls.append(mean_loss(model, tokenizer, [e], batch_size=1))
+        nll = mean_loss(model, tokenizer, encoded, batch_size=8)
     engine = Engine(model, tokenizer, model_name="eval", max_batch_size=16).start()
     try:
         params = SamplingParams(max_tokens=MAX_TOKENS, temperature=0.0, logprobs=True)
@@ -132,7 +131,7 @@ def run_model(base_path, items: list[Item], *, adapter_path=None) -> dict:
     return {
         "answers": [r.text.strip() for r in results],
         "mean_logprobs": [sum(r.logprobs) / len(r.logprobs) if r.logprobs else 0.0 for r in results],
-        "ref_nll": nlls,
+        "ref_nll": nll,
         "wall_s": wall,
     }
 
@@ -147,7 +146,7 @@ def score(items: list[Item], run: dict) -> dict:
     locked = [k for k, i in enumerate(items) if i.kind == "locked"]
     leaks = [_leaks(items[k], answers[k]) for k in locked]
     socratic = [("?" in answers[k]) and not leak for k, leak in zip(locked, leaks)]
-    nll = statistics.fmean(run["ref_nll"])
+    nll = run["ref_nll"]
     return {
         "questions": len(items),
         "ref_nll": round(nll, 4),

@@ -19,7 +19,7 @@ from django.db import transaction
 from courses import api as courses
 from tutor.assistant.models import AssistantModel
 from tutor.assistant.tuning.dataset import build_dataset, split_by_step
-from tutor.conversations import selectors as conversation_selectors
+from tutor.conversations import api as conversations
 
 
 class TuningError(Exception):
@@ -85,7 +85,7 @@ def run_tuning(*, course_slug: str, config=None, holdout: float = 0.1, progress:
     out = tuning_dir(course.slug)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        data = build_dataset(course, conversation_selectors.endorsed_answers(course.id), seed=config.seed)
+        data = build_dataset(course, conversations.endorsed_answers(course.id), seed=config.seed)
         if not data.examples:
             raise TuningError(f"course {course_slug!r} has no steps with content to tune on")
         train, val = split_by_step(data.examples, holdout=holdout, seed=config.seed)
@@ -111,7 +111,8 @@ def run_tuning(*, course_slug: str, config=None, holdout: float = 0.1, progress:
                 "by_kind": dict(data.kinds),
                 "dropped_for_leaks": data.dropped_leaky,
                 "train_examples": result.train_examples,
-                "heldout_examples": result.val_examples,
+                "heldout_examples": len(val),
+                "heldout_scored": result.val_examples,
                 "heldout_steps": sorted({e.step_slug for e in val}),
                 "train_tokens_seen": result.train_tokens,
             },
@@ -154,7 +155,8 @@ def write_card(out: Path, card: dict) -> None:
         f"LoRA adapter over `{card['base_model']}` ({card['base_license']}), tuned with `manage.py tune_ta {card['course']}`.",
         "",
         f"- Data: {d['examples']} conversations built from the course ({d['by_kind']}); {d['dropped_for_leaks']} dropped by the "
-        f"leak guard; {d['train_examples']} train / {d['heldout_examples']} held out (steps: {', '.join(d['heldout_steps'])}).",
+        f"leak guard; {d['train_examples']} train / {d['heldout_examples']} held out (steps: {', '.join(d['heldout_steps'])}; "
+        f"{d.get('heldout_scored', d['heldout_examples'])} scored).",
         f"- Training: {t['steps']} steps on {t['device']} in {t['seconds']} s; config {t['config']}.",
         f"- Held-out loss (nats/token): {m['heldout_loss_before']} before → {m['heldout_loss_after']} after.",
     ]
