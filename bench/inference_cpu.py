@@ -170,6 +170,7 @@ def main() -> None:
     half = len(prompts) // 2
     log("sequential generate, first half ...")
     seq_tokens, seq_time = sequential_generate(model, tokenizer, prompts[:half], n_new)
+    log(f"sequential generate: {seq_tokens / seq_time:.2f} tokens/s")
 
     params = SamplingParams(max_tokens=n_new, ignore_eos=True, logprobs=True)  # the TA asks for logprobs
 
