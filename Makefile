@@ -37,7 +37,7 @@ demo: migrate
 
 # The assistant's model: TA_MODEL_PATH / TA_BACKEND_URL from the environment win; otherwise the shipped SmolLM2-135M-Instruct,
 # converted once from its GGUF to var/models/ (inference.base_model); course search only when the ML extra is missing.
-run: demo
+run: demo sandbox
 	$(PY) manage.py collectstatic --noinput -v 0
 	@if [ -z "$${TA_MODEL_PATH+x}" ] && [ -z "$$TA_BACKEND_URL" ]; then \
 	  export TA_MODEL_PATH="$$($(PY) -m inference.base_model --out var/models 2>/dev/null | tail -1)"; \
@@ -52,12 +52,12 @@ tune: demo
 	$(PY) manage.py evaluate_ta llm101n --out var/ta/llm101n/evaluation.json
 
 # The embedded default (SQLite, in-memory channel layer, eager Celery): the whole suite.
-test-embedded: setup browser
+test-embedded: setup browser sandbox
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -p no:cacheprovider
 
 # The production configuration (PostgreSQL + Redis) for everything that touches the database or channel layer.
 # Required in CI; skipped locally when the services are not reachable.
-test-production: setup browser
+test-production: setup browser sandbox
 	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS)"; then \
 	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -p no:cacheprovider \
 	    -m database; \

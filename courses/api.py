@@ -6,10 +6,11 @@ from :func:`solution_html`, so callers decide explicitly when a student may see 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 
+from .code_check import code_job, limits_of  # noqa: F401  (code_job re-exported for the grader)
 from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)
@@ -27,6 +28,7 @@ class CourseInfo:
     summary: str
     description_html: str
     target_success: float
+    preview_of_id: int | None = None  # set on the studio's hidden "preview as a student" copy of a course
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ class ProblemInfo:
     """A problem as a student may see it before answering: no answer, no solution, no hint text.
 
     ``options`` are the choice texts (index = option id); ``multiple`` is True when several options are correct
-    ("select all that apply"); ``code`` is the snippet of a code_output problem.
+    ("select all that apply"); ``code`` is the snippet of a code_output problem. A ``code`` problem adds
+    ``starter_files`` {path: text}, ``visible_tests`` {file: text}, ``imports`` and ``time_limit_s``; its hidden tests
+    and reference solution are never part of it.
     """
 
     id: int
@@ -90,6 +94,10 @@ class ProblemInfo:
     hint_count: int
     position: int
     tags: tuple[str, ...]
+    starter_files: dict = field(default_factory=dict)
+    visible_tests: dict = field(default_factory=dict)
+    imports: tuple[str, ...] = ()
+    time_limit_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -104,12 +112,12 @@ class ConceptInfo:
 
 
 def _course(c: Course) -> CourseInfo:
-    return CourseInfo(c.id, c.slug, c.title, c.summary, c.description_html, c.target_success)
+    return CourseInfo(c.id, c.slug, c.title, c.summary, c.description_html, c.target_success, c.preview_of_id)
 
 
 def list_courses() -> list[CourseInfo]:
-    """All courses, by title."""
-    return [_course(c) for c in Course.objects.order_by("title")]
+    """All courses, by title (the studio's hidden preview copies excluded)."""
+    return [_course(c) for c in Course.objects.filter(preview_of=None).order_by("title")]
 
 
 def get_course(slug: str) -> CourseInfo | None:
@@ -213,7 +221,17 @@ def _problem(p: Problem) -> ProblemInfo:
         p.n_hints,
         p.position,
         tuple(p.tags),
+        **(_code_fields(p.answer) if p.kind == Problem.Kind.CODE else {}),
     )
+
+
+def _code_fields(answer: dict) -> dict:
+    return {
+        "starter_files": dict(answer.get("files") or {}),
+        "visible_tests": dict(answer.get("tests") or {}),
+        "imports": tuple(answer.get("imports") or ()),
+        "time_limit_s": limits_of(answer).time_s,
+    }
 
 
 def step_problems(step_id: int) -> list[ProblemInfo]:

@@ -17,6 +17,14 @@ class Course(models.Model):
     description_md = models.TextField(blank=True)
     description_html = models.TextField(blank=True)
     target_success = models.FloatField(default=0.85, validators=[MinValueValidator(0.01), MaxValueValidator(0.99)])
+    preview_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="previews",
+        help_text="Set on the hidden copy the studio imports a draft into for 'preview as a student'.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +130,7 @@ class Problem(models.Model):
         CHOICE = "choice"
         TEXT = "text"
         CODE_OUTPUT = "code_output"
+        CODE = "code"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problems")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="problems")
@@ -193,3 +202,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} in {self.course_id}"
+
+
+from .studio.models import CourseDraft, CourseVersion  # noqa: E402, F401  (studio tables, app label courses)

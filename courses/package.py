@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator
 
@@ -107,11 +108,20 @@ class CoursePackage:
 
 
 ANSWER_KEYS = ("answer", "tolerance", "relative_tolerance", "options", "accepted", "code")
+CODE_KEYS = ("files", "tests", "hidden_tests", "reference", "imports", "limits")
 
 
 def answer_spec(raw: dict) -> dict:
     """The grading data of a raw problem mapping: numeric {answer, tolerance|relative_tolerance}, choice {options},
-    text {accepted}, code_output {code, answer}."""
+    text {accepted}, code_output {code, answer}, code {files, tests, hidden_tests, reference, imports, limits}."""
+    if raw.get("kind") == "code":
+        spec = {k: raw[k] for k in CODE_KEYS if k in raw}
+        spec["files"], spec["tests"] = dict(raw["files"]), dict(raw["tests"])
+        for key in ("hidden_tests", "reference"):
+            spec[key] = dict(raw.get(key) or {})
+        spec["imports"] = list(raw.get("imports") or [])
+        spec["limits"] = dict(raw.get("limits") or {})
+        return spec
     spec = {k: raw[k] for k in ANSWER_KEYS if k in raw}
     if "options" in spec:
         spec["options"] = [{"text": o["text"], "correct": bool(o["correct"])} for o in spec["options"]]
@@ -155,6 +165,8 @@ class _Collector:
         return None
 
     def schema(self, rel: str, data, schema: dict) -> bool:
+        if _fast_valid(schema, data):
+            return True  # the compiled check agrees on valid data; jsonschema below words the errors
         ok = True
         for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path))):
             path = list(err.path)
@@ -169,6 +181,65 @@ class _Collector:
         return ok
 
 
+class _Folder:
+    """Package files read from a folder on disk."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def yaml(self, col: _Collector, rel: str):
+        return col.read_yaml(self.root, rel)
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
+
+    def text(self, rel: str) -> str | None:
+        path = self.root / rel
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+class _Document:
+    """Package files held in memory as a *document*: ``{"course": <course.yaml data>, "modules": {folder: <module.yaml
+    data>}, "bodies": {"<folder>/<body file>": Markdown}}`` (the shape the authoring studio stores as a draft)."""
+
+    def __init__(self, doc: dict):
+        self.doc = doc
+
+    def _data(self, rel: str):
+        if rel == "course.yaml":
+            return self.doc.get("course")
+        folder = rel.removeprefix("modules/").removesuffix("/module.yaml")
+        return (self.doc.get("modules") or {}).get(folder)
+
+    def yaml(self, col: _Collector, rel: str):
+        data = self._data(rel)
+        if data is None:
+            col.add(rel, None, "file not found")
+        return data
+
+    def exists(self, rel: str) -> bool:
+        return self._data(rel) is not None
+
+    def text(self, rel: str) -> str | None:
+        return (self.doc.get("bodies") or {}).get(rel.removeprefix("modules/"))
+
+
+_COMPILED: dict[int, object] = {}
+
+
+def _fast_valid(schema: dict, data) -> bool:
+    """True when ``data`` passes ``schema`` by fastjsonschema (the schema compiled to Python, ~10x faster than
+    jsonschema's interpreter; our schemas use only keywords both read alike). False means: ask jsonschema."""
+    check = _COMPILED.get(id(schema))
+    if check is None:
+        check = _COMPILED[id(schema)] = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"})
+    try:
+        check(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def load_package(path: str | Path) -> CoursePackage:
     """Load and validate the package folder at ``path``.
 
@@ -176,10 +247,25 @@ def load_package(path: str | Path) -> CoursePackage:
     anything is wrong — nothing partial is ever returned.
     """
     root = Path(path)
-    col = _Collector()
     if not root.is_dir():
         raise CourseFormatError([PackageError(str(path), None, "not a folder")])
-    course_raw = col.read_yaml(root, "course.yaml")
+    return _load(_Folder(root))
+
+
+def package_from_document(doc: dict, *, trusted_modules: frozenset[str] = frozenset()) -> CoursePackage:
+    """Validate an in-memory package *document* (see :class:`_Document`) exactly like :func:`load_package` validates a
+    folder, and return the :class:`CoursePackage`; raises :class:`CourseFormatError` listing every error.
+
+    ``trusted_modules``: folders whose module data is known to have passed the schema already (unchanged since the
+    last validation); their JSON-Schema pass is skipped — the cross-file checks (slugs, prerequisites, ramp order,
+    answers) always run on the whole course. Errors carry ``line`` None (a document has no lines).
+    """
+    return _load(_Document(doc), trusted_modules)
+
+
+def _load(src, trusted_modules: frozenset[str] = frozenset()) -> CoursePackage:
+    col = _Collector()
+    course_raw = src.yaml(col, "course.yaml")
     if course_raw is None or not col.schema("course.yaml", course_raw, COURSE_SCHEMA):
         raise CourseFormatError(col.errors)
     pkg = CoursePackage(
@@ -192,17 +278,17 @@ def load_package(path: str | Path) -> CoursePackage:
     raw_modules = []
     for i, folder in enumerate(course_raw["modules"]):
         rel = f"modules/{folder}/module.yaml"
-        data = col.read_yaml(root, rel)
+        data = src.yaml(col, rel)
         if data is None:
-            if not (root / rel).is_file():
+            if not src.exists(rel):
                 col.errors[-1] = PackageError(
-                    "course.yaml", course_raw["modules"].lines[i], f"module folder {folder!r}: {rel} not found"
+                    "course.yaml", yaml_lines.line_of(course_raw, ["modules", i]), f"module folder {folder!r}: {rel} not found"
                 )
             continue
-        if col.schema(rel, data, MODULE_SCHEMA):
+        if folder in trusted_modules or col.schema(rel, data, MODULE_SCHEMA):
             raw_modules.append((folder, rel, data))
     for folder, rel, data in raw_modules:
-        pkg.modules.append(_build_module(root, folder, rel, data, col))
+        pkg.modules.append(_build_module(src, folder, rel, data, col))
     if col.errors:
         raise CourseFormatError(col.errors)
     _check_semantics(pkg, raw_modules, course_raw, col)
@@ -211,18 +297,16 @@ def load_package(path: str | Path) -> CoursePackage:
     return pkg
 
 
-def _build_module(root: Path, folder: str, rel: str, data, col: _Collector) -> ModuleSpec:
+def _build_module(src, folder: str, rel: str, data, col: _Collector) -> ModuleSpec:
     module = ModuleSpec(folder=folder, slug=data["slug"], title=data["title"], summary=data.get("summary", "") or "")
     for c in data.get("concepts", []) or []:
         module.concepts.append(
             ConceptSpec(c["slug"], c["name"], c.get("description", "") or "", list(c.get("prerequisites", []) or []))
         )
     for s_i, s in enumerate(data["steps"]):
-        body_path = root / "modules" / folder / s["body"]
-        body = ""
-        if body_path.is_file():
-            body = body_path.read_text(encoding="utf-8")
-        else:
+        body = src.text(f"modules/{folder}/{s['body']}")
+        if body is None:
+            body = ""
             col.add(
                 rel, yaml_lines.line_of(data, ["steps", s_i, "body"]), f"step {s['slug']!r}: body file {s['body']!r} not found"
             )
@@ -318,8 +402,34 @@ def _check_problem(p, rel, data, path, prereqs, introduced, col: _Collector) -> 
             col.add(rel, line(data, path + ["answer"]), f"problem {slug!r}: numeric answer {ans!r} is not a number")
     if kind == "choice" and not any(o.get("correct") for o in p.get("options", [])):
         col.add(rel, line(data, path + ["options"]), f"problem {slug!r}: choice problem has no correct option")
+    if kind == "code":
+        _check_code_problem(p, rel, data, path, col)
     if kind in ("numeric", "code_output") and not (p.get("check") or p.get("code") or p.get("unverifiable")):
         col.add(rel, line(data, path), f"problem {slug!r}: {kind} answer needs `check` (or `unverifiable: reason`)")
+
+
+def _check_code_problem(p, rel, data, path, col: _Collector) -> None:
+    """Static checks of a code problem (running the reference and starter is ``courses.code_check``)."""
+    line = yaml_lines.line_of
+    slug = p["slug"]
+    visible, hidden = set(p.get("tests") or {}), set(p.get("hidden_tests") or {})
+    if visible & hidden:
+        col.add(
+            rel,
+            line(data, path + ["hidden_tests"]),
+            f"problem {slug!r}: test file(s) {sorted(visible & hidden)} are both visible and hidden",
+        )
+    reference = p.get("reference") or {}
+    extra = set(reference) - set(p.get("files") or {})
+    if extra:
+        col.add(
+            rel,
+            line(data, path + ["reference"]),
+            f"problem {slug!r}: reference file(s) {sorted(extra)} have no starter in `files`",
+        )
+    clash = (visible | hidden) & set(p.get("files") or {})
+    if clash:
+        col.add(rel, line(data, path + ["files"]), f"problem {slug!r}: {sorted(clash)} is both a student file and a test file")
 
 
 def _cycles(prereqs: dict[str, list[str]]) -> list[list[str]]:

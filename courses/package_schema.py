@@ -27,13 +27,33 @@ CONCEPT_SCHEMA = {
     "properties": {"slug": SLUG, "name": TEXT, "description": {"type": "string"}, "prerequisites": SLUGS},
 }
 
+# A ``code`` problem: files are {relative path: text}; tests are modules of ``test_*`` functions (plain asserts).
+FILE_NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*\.py$"}
+FILES = {"type": "object", "minProperties": 1, "propertyNames": FILE_NAME, "additionalProperties": {"type": "string"}}
+TEST_FILES = {**FILES, "propertyNames": {"type": "string", "pattern": r"^test_[A-Za-z0-9_]*\.py$"}}
+CODE_PROPERTIES = {
+    "files": FILES,
+    "tests": TEST_FILES,
+    "hidden_tests": TEST_FILES,
+    "reference": FILES,
+    "imports": {"type": "array", "items": {"enum": ["numpy", "torch"]}, "uniqueItems": True},
+    "limits": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "time_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+            "memory_mb": {"type": "integer", "minimum": 32, "maximum": 4096},
+        },
+    },
+}
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["slug", "kind", "concepts", "difficulty", "prompt", "hints", "solution"],
     "additionalProperties": False,
     "properties": {
         "slug": SLUG,
-        "kind": {"enum": ["numeric", "choice", "text", "code_output"]},
+        "kind": {"enum": ["numeric", "choice", "text", "code_output", "code"]},
         "concepts": {**SLUGS, "minItems": 1},
         "difficulty": {"type": "number", "minimum": 0, "maximum": 1},
         "prompt": TEXT,
@@ -54,6 +74,7 @@ PROBLEM_SCHEMA = {
         "code": {"type": "string"},
         "check": {"type": "string"},
         "unverifiable": TEXT,
+        **CODE_PROPERTIES,
         "hints": {"type": "array", "items": TEXT},
         "solution": TEXT,
         "tags": {"type": "array", "items": {"type": "string"}},
@@ -62,6 +83,7 @@ PROBLEM_SCHEMA = {
         {"if": {"properties": {"kind": {"const": "numeric"}}}, "then": {"required": ["answer"]}},
         {"if": {"properties": {"kind": {"const": "choice"}}}, "then": {"required": ["options"]}},
         {"if": {"properties": {"kind": {"const": "text"}}}, "then": {"required": ["accepted"]}},
+        {"if": {"properties": {"kind": {"const": "code"}}}, "then": {"required": ["files", "tests"]}},
         {
             "if": {"properties": {"kind": {"const": "code_output"}}},
             "then": {"required": ["code", "answer"], "properties": {"answer": {"type": ["string", "number"]}}},

@@ -5,10 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from .markdown import render_markdown
-from .models import Concept, ConceptPrerequisite, Course, Hint, Membership, Module, Problem, ProblemConcept, Step, StepConcept
+from .models import (
+    Concept,
+    ConceptPrerequisite,
+    Course,
+    CourseDraft,
+    Hint,
+    Membership,
+    Module,
+    Problem,
+    ProblemConcept,
+    Step,
+    StepConcept,
+)
 from .package import CoursePackage, load_package
 from .signals import course_imported
 
@@ -76,14 +89,30 @@ class _Upserter:
             self.result.archived[name] = self.result.archived.get(name, 0) + n
 
 
+class DraftPendingError(Exception):
+    """The course has studio edits that are not published; importing a package now would leave them stale."""
+
+
 @transaction.atomic
-def import_course(*, package: CoursePackage) -> ImportResult:
+def import_course(*, package: CoursePackage, allow_draft: bool = False) -> ImportResult:
     """Create or update the course described by a validated ``package`` in one transaction.
+
+    Raises :class:`DraftPendingError` (nothing written) when the course has unpublished studio edits, unless
+    ``allow_draft`` (the studio's own publish); a draft without edits is dropped so the studio restarts from the import.
 
     Rows are matched by slug, so students' attempts stay attached to updated problems; modules, steps, problems and
     concepts missing from the package are archived (hidden), not deleted. Importing the same package twice changes
     nothing (the second result has ``changed == False``).
     """
+    draft = CourseDraft.objects.select_for_update().filter(course__slug=package.slug).first()
+    if draft is not None and not allow_draft:
+        if draft.dirty:
+            by = draft.updated_by.get_username() if draft.updated_by else "someone"
+            raise DraftPendingError(
+                f"course {package.slug!r} has unpublished studio edits (by {by}, draft version {draft.version}); "
+                "publish or discard them in the studio before importing"
+            )
+        draft.delete()
     result = ImportResult(course_id=0)
     up = _Upserter(result)
     course = up.save(
@@ -208,7 +237,10 @@ def import_course_from_path(*, path: str | Path) -> ImportResult:
 
 @transaction.atomic
 def enroll(*, user, course_id: int) -> tuple[Membership, bool]:
-    """Enroll ``user`` as a student; idempotent. Returns (membership, created)."""
+    """Enroll ``user`` as a student; idempotent. Returns (membership, created). Raises PermissionDenied for a
+    studio preview copy (only its course's faculty, added by the studio, may see it)."""
+    if Course.objects.filter(pk=course_id).exclude(preview_of=None).exists():
+        raise PermissionDenied("This is a draft preview; only the course's faculty can open it.")
     return grant_role(user=user, course_id=course_id, role=Membership.Role.STUDENT)
 
 

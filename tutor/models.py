@@ -5,6 +5,7 @@ from tutor.assistant.models import AssistantModel, TextEmbedding  # noqa: F401
 from tutor.conversations.models import Escalation, EscalationEvent, Message, Notification, Thread  # noqa: F401
 from tutor.practice.models import (  # noqa: F401
     Attempt,
+    CodeSubmission,
     DiagnosticSession,
     HintReveal,
     KnowledgeModelFit,

@@ -2,7 +2,7 @@ from django.urls import path
 
 from tutor.assistant import views as assistant_views
 from tutor.conversations import views as ta_views
-from tutor.practice import views
+from tutor.practice import code_views, views
 from tutor.staffing import views as staff_views
 
 app_name = "tutor"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("courses/<slug:slug>/enroll/", views.course_enroll, name="enroll"),
     path("courses/<slug:slug>/steps/<slug:step_slug>/", views.step_detail, name="step"),
     path("problems/<int:problem_id>/attempt/", views.problem_attempt, name="attempt"),
+    path("problems/<int:problem_id>/code/", code_views.problem_code, name="code"),
+    path("code-submissions/<int:submission_id>/", code_views.code_submission, name="code-submission"),
     path("problems/<int:problem_id>/hint/", views.problem_hint, name="hint"),
     path("problems/<int:problem_id>/solution/", views.problem_solution, name="solution"),
     path("courses/<slug:slug>/ta/", ta_views.thread_list, name="ta-threads"),

@@ -86,4 +86,6 @@ def test_course_stats_command(course, capsys):
         "problems": 4,
         "hints": 8,
         "problems_per_module": {"counting": 2, "probability": 2},
+        "code_problems": 0,
+        "code_problems_per_module": {"counting": 0, "probability": 0},
     }

@@ -1,4 +1,4 @@
-"""Recompute every numeric and code_output answer of the LLM101n course package.
+"""Recompute every numeric and code_output answer of the LLM101n course package, and run every code exercise.
 
 For each problem in every ``modules/*/module.yaml`` of ``courses/packages/llm101n``:
 
@@ -106,3 +106,44 @@ def test_answer_recomputes(problem):
         got = _normalise_output(_run(source))
         expected = _normalise_output(problem.get("answer", ""))
         assert got == expected, f"output differs:\n--- printed ---\n{got}\n--- answer ---\n{expected}"
+
+
+# ---- code problems: every reference passes every test and every starter fails one, through the real sandbox ----
+
+CODE_PROBLEMS = [(test_id, p) for test_id, p in PROBLEMS if p.get("kind") == "code"]
+
+
+@pytest.fixture(scope="module")
+def code_runs():
+    """One sandbox batch for the whole course (torch imported once; each run still in its own process and limits)."""
+    from courses.code_check import batch_results
+    from courses.package import load_package
+    from sandbox.runner import available
+
+    if not available():
+        pytest.skip("bubblewrap (bwrap) is not installed: `make sandbox`")
+    return batch_results(load_package(PACKAGE))
+
+
+def test_code_exercises_per_chapter():
+    per_module: dict[str, int] = {}
+    for test_id, _ in CODE_PROBLEMS:
+        folder = test_id.split("/")[0]
+        per_module[folder] = per_module.get(folder, 0) + 1
+    chapters = sorted(p.parent.name for p in PACKAGE.glob("modules/*/module.yaml"))
+    for folder in chapters:
+        number = int(folder.split("-")[0])
+        want = 3 if number <= 5 else 6 if "capstone" in folder else 1
+        assert per_module.get(folder, 0) >= want, f"{folder} has {per_module.get(folder, 0)} code exercises, wants {want}"
+
+
+@pytest.mark.parametrize("problem", [pytest.param(p, id=test_id) for test_id, p in CODE_PROBLEMS])
+def test_code_reference_passes_and_starter_fails(problem, code_runs):
+    from courses.code_check import verdict
+
+    assert problem.get("reference"), "every LLM101n code exercise has a reference solution"
+    assert problem.get("hidden_tests"), "every LLM101n code exercise has hidden tests"
+    for which in ("reference", "starter"):
+        result = code_runs[(problem["slug"], which)]
+        problems = verdict(which, result)
+        assert not problems, f"{which}: " + "; ".join(problems)

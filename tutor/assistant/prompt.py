@@ -56,7 +56,9 @@ def _focus_block(f: Focus) -> str:
             lines.append(f"```\n{p.code}\n```")
         if p.options:
             lines += [f"- option {i}: {o}" for i, o in enumerate(p.options)]
-        if s.attempts:
+        if p.kind == "code":
+            lines += _code_lines(p, s)
+        elif s.attempts:
             verdict = "correct" if s.last_correct else "incorrect"
             lines.append(
                 f"Attempts so far: {s.attempts}; last answer {s.last_answer!r} was {verdict}"
@@ -72,6 +74,21 @@ def _focus_block(f: Focus) -> str:
         if f.solution:
             lines.append(f"Worked solution (the student may see it): {f.solution}")
     return "\n".join(lines)
+
+
+def _code_lines(p: courses.ProblemInfo, s: ProblemState) -> list[str]:
+    """A code exercise: its visible tests, and the student's last submitted code with the tests it failed."""
+    lines = [f"Visible tests ({name}):\n```python\n{text.strip()}\n```" for name, text in p.visible_tests.items()]
+    answer = s.last_answer if isinstance(s.last_answer, dict) else {}
+    if not s.attempts or not answer:
+        lines.append("They have NOT submitted code yet: ask for their attempt or first idea before explaining.")
+        return lines
+    lines.append(f"Submissions so far: {s.attempts}; the last one {'passed every test' if s.last_correct else 'failed'}.")
+    for name, text in (answer.get("files") or {}).items():
+        lines.append(f"The student's last submitted {name}:\n```python\n{str(text)[:4000].strip()}\n```")
+    failures = answer.get("failures") or []
+    lines += [f"- failed {f.get('name')}: {f.get('message')}" for f in failures[:10]]
+    return lines
 
 
 def _sources_block(hits: list[Hit]) -> str:

@@ -125,7 +125,7 @@ class DiagnosticStep:
 
 
 def _diagnostic(session: DiagnosticSession, course_id: int) -> Diagnostic:
-    graph, _ = store.course_graph(course_id)
+    graph = store.placement_graph(course_id)
     return Diagnostic.from_dict(session.state, graph, predictor=store.predictor(course_id))
 
 
@@ -185,7 +185,7 @@ def start_diagnostic(*, user, course_slug: str, max_questions: int = 10, restart
             open_session.questions_asked,
             int(open_session.state["max_questions"]),
         )
-    graph, _ = store.course_graph(course.id)
+    graph = store.placement_graph(course.id)
     diag = Diagnostic(graph, max_questions=max_questions, seed=random.randrange(2**31), predictor=store.predictor(course.id))
     session = DiagnosticSession.objects.create(user=user, course_id=course.id, state=diag.to_dict())
     return _advance(session, diag, user, course.id)

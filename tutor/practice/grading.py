@@ -112,7 +112,11 @@ def _code_output(key: dict, answer) -> Grade:
     return Grade(False, f"Not quite: line {first + 1} of your output differs.", got)
 
 
-_GRADERS = {"numeric": _numeric, "choice": _choice, "text": _text, "code_output": _code_output}
+def _code(key: dict, answer) -> Grade:
+    raise InvalidAnswer("code problems are graded in the sandbox: use Run / Submit")
+
+
+_GRADERS = {"numeric": _numeric, "choice": _choice, "text": _text, "code_output": _code_output, "code": _code}
 
 
 def grade(kind: str, key: dict, answer) -> Grade:

@@ -38,6 +38,7 @@ class CourseModel:
     concept_slugs: dict[int, str]
     problems: dict[int, courses.ProblemInfo]
     predictor: DifficultyBKT
+    placement_graph: CourseGraph | None = None  # the graph without code exercises: placement asks quick questions
 
 
 _lock = threading.Lock()
@@ -64,10 +65,11 @@ def course_model(course_id: int) -> CourseModel:
     problem_infos = courses.course_problems(course_id)
     fitted = _latest_fit(course_id)
     refined = fitted.get("difficulty", {})  # data-refined difficulty per problem; the author's is the cold start
-    graph = CourseGraph(
-        [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos],
-        [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos],
-    )
+    concepts = [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos]
+    problems = [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos]
+    graph = CourseGraph(concepts, problems)
+    quick = [pr for pr, info in zip(problems, problem_infos) if info.kind != "code"]
+    placement_graph = graph if len(quick) == len(problems) else CourseGraph(concepts, quick)
     predictor = DifficultyBKT({slug: BKTParams(**p) for slug, p in fitted.get("bkt", {}).items()})
     model = CourseModel(
         courses.get_course_by_id(course_id),
@@ -77,10 +79,17 @@ def course_model(course_id: int) -> CourseModel:
         {c.id: c.slug for c in infos},
         {p.id: p for p in problem_infos},
         predictor,
+        placement_graph,
     )
     with _lock:
         _models[course_id] = (now, model)
     return model
+
+
+def placement_graph(course_id: int) -> CourseGraph:
+    """The course graph without code exercises, for the placement probe (a quick answer per question); cached."""
+    m = course_model(course_id)
+    return m.placement_graph or m.graph
 
 
 def course_graph(course_id: int) -> tuple[CourseGraph, dict[str, int]]:

@@ -126,3 +126,41 @@ class DiagnosticSession(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "course", "created_at"])]
+
+
+class CodeSubmission(models.Model):
+    """One Run (visible tests) or Submit (all tests, recorded as an Attempt) of a code problem, graded in the sandbox.
+
+    Idempotent per user by ``client_id``; ``result`` is ``sandbox.RunResult.to_dict()`` once ``status`` is done or
+    unavailable. The latest row of a (user, problem) holds the code restored in the editor.
+    """
+
+    class Mode(models.TextChoices):
+        RUN = "run"
+        SUBMIT = "submit"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        DONE = "done"
+        UNAVAILABLE = "unavailable"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    problem = models.ForeignKey("courses.Problem", on_delete=models.CASCADE, related_name="+")
+    client_id = models.UUIDField()
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    files = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField(null=True, blank=True)
+    attempt = models.ForeignKey(Attempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "client_id"], name="code_submission_idempotency_key")]
+        indexes = [models.Index(fields=["user", "problem", "created_at"])]
+
+    @property
+    def failed_count(self) -> int:
+        return sum(1 for t in (self.result or {}).get("tests", []) if not t.get("passed"))

@@ -115,3 +115,12 @@ def course_progress(user, course_id: int) -> CourseProgress:
 
 def hints_revealed_html(user, problem_id: int, count: int) -> list[str]:
     return courses.hints_html(problem_id, count) if count else []
+
+
+def last_code_submission(user, problem_id: int):
+    """The student's latest Run or Submit of a code problem (a CodeSubmission), or None. One query."""
+    from tutor.practice.models import CodeSubmission
+
+    if not user.is_authenticated:
+        return None
+    return CodeSubmission.objects.filter(user=user, problem_id=problem_id).order_by("-created_at", "-id").first()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses import api as courses
 from courses.api import is_enrolled
-from tutor.practice.grading import grade
+from tutor.practice.grading import Grade, InvalidAnswer, grade
 from tutor.practice.learner import course_model
 from tutor.practice.models import Attempt, HintReveal, SolutionReveal, StepVisit
 
@@ -78,7 +78,44 @@ def submit_attempt(
     if existing:
         return _replay(existing, problem_id)
     kind, key = courses.answer_key(problem_id)
-    result = grade(kind, key, answer)
+    if kind == "code":
+        raise InvalidAnswer("code problems are graded in the sandbox: use Run / Submit (tutor.practice.code.submit_code)")
+    return _record(
+        user=user,
+        problem=problem,
+        answer=answer,
+        result=grade(kind, key, answer),
+        client_attempt_id=client_attempt_id,
+        time_taken_ms=time_taken_ms,
+    )
+
+
+def record_code_attempt(*, user, problem_id: int, files: dict, result, client_attempt_id: uuid.UUID) -> AttemptResult:
+    """Record a code Submit already graded in the sandbox (``result``: sandbox.RunResult) as an attempt, with the
+    same idempotency, knowledge update and hint accounting as :func:`submit_attempt`. The answer stored is
+    {"files": ..., "failures": [{"name", "message"}]} so the TA sees the code and what failed."""
+    from tutor.practice.code import summary
+
+    problem = _enrolled_problem(user, problem_id)
+    existing = Attempt.objects.filter(user=user, client_attempt_id=client_attempt_id).first()
+    if existing:
+        return _replay(existing, problem_id)
+    failures = [{"name": t.name, "message": t.message} for t in result.failures]
+    if result.status != "ok":
+        failures.append({"name": "run", "message": result.message})
+    answer = {"files": files, "failures": failures[:20]}
+    return _record(
+        user=user,
+        problem=problem,
+        answer=answer,
+        result=Grade(result.passed, summary(result), answer),
+        client_attempt_id=client_attempt_id,
+        time_taken_ms=None,
+    )
+
+
+def _record(*, user, problem, answer, result, client_attempt_id, time_taken_ms) -> AttemptResult:
+    problem_id = problem.id
     try:
         with transaction.atomic():
             hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()

@@ -17,3 +17,12 @@ def fit_knowledge_model_task(course_id: int) -> dict:
         "problems": len(fit.params["difficulty"]),
         "fit_seconds": round(fit.fit_seconds, 3),
     }
+
+
+@shared_task(acks_late=True)
+def grade_code_task(submission_id: int) -> dict:
+    """Grade one code submission in the sandbox; returns its status and whether every test passed."""
+    from tutor.practice.code import grade_code
+
+    sub = grade_code(submission_id=submission_id)
+    return {"submission_id": sub.id, "status": sub.status, "passed": bool(sub.result and sub.result.get("passed"))}

@@ -29,6 +29,8 @@ def _course_or_404(slug: str) -> courses.CourseInfo:
 @require_GET
 def course_detail(request, slug):
     course = _course_or_404(slug)
+    if course.preview_of_id and not courses.roles(request.user, course.id):
+        raise Http404("No such course")  # a studio draft preview: only its faculty are members
     enrolled = is_enrolled(request.user, course.id)
     progress = selectors.course_progress(request.user, course.id)
     offered = enrolled and practice.diagnostic_offered(user=request.user, course_id=course.id)
@@ -84,11 +86,18 @@ def step_detail(request, slug, step_slug):
 
 
 def _problem_context(
-    user, problem, state, *, feedback=None, correct=None, error=None, solution_html=None, stuck_ta=False
+    user, problem, state, *, feedback=None, correct=None, error=None, solution_html=None, stuck_ta=False, submission=None
 ) -> dict:
     if solution_html is None and state.solution_revealed:
         solution_html = courses.solution_html(problem.id)
-    return {
+    extra = {}
+    if problem.kind == "code":
+        from tutor.practice.code_views import code_context
+
+        extra = code_context(user, problem)
+        if submission is not None:
+            extra["last_submission"] = submission
+    return extra | {
         "p": problem,
         "state": state,
         "feedback": feedback,

@@ -3,7 +3,9 @@ attempts, hints taken, questions to the TA, escalations to human TAs and shared 
 of students who reached the step (``StepVisit``) — and a server-rendered SVG bar chart of it along the ramp.
 
 Aggregates only (no per-student rows). A rate above 1 means more events than students (e.g. 2.5 wrong attempts
-per student who reached the step).
+per student who reached the step). The other end of the ramp's slope is flagged too: a step whose problems nearly
+every student solves at the first attempt (``too_easy``: first-try success >= ``TOO_EASY_RATE`` over at least
+``TOO_EASY_MIN_TRIES`` first tries) teaches little — cf. the ~85 % success target of Wilson et al. 2019.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Min, Q
 
 from courses import api as courses
 from tutor.conversations.api import Escalation, Message
 from tutor.practice.api import Attempt, HintReveal, StepVisit
 from tutor.staffing.models import SharedThread
 
+TOO_EASY_RATE = 0.95
+TOO_EASY_MIN_TRIES = 5
 SIGNALS = ("wrong_attempts", "hints", "ta_questions", "escalations", "shared_threads")
 LABELS = {
     "wrong_attempts": "wrong attempts",
@@ -45,6 +49,16 @@ class StepStats:
     reached: int
     counts: dict[str, int] = field(default_factory=dict)
     rates: dict[str, float | None] = field(default_factory=dict)  # count / reached; None when nobody reached it
+    first_tries: int = 0  # (student, problem) pairs of this step with at least one attempt
+    first_try_correct: int = 0
+
+    @property
+    def first_try_success(self) -> float | None:
+        return round(self.first_try_correct / self.first_tries, 3) if self.first_tries else None
+
+    @property
+    def too_easy(self) -> bool:
+        return self.first_tries >= TOO_EASY_MIN_TRIES and self.first_try_correct >= TOO_EASY_RATE * self.first_tries
 
     @property
     def steepness(self) -> float:
@@ -62,6 +76,9 @@ class StepStats:
             "counts": self.counts,
             "rates": self.rates,
             "steepness": self.steepness,
+            "first_tries": self.first_tries,
+            "first_try_success": self.first_try_success,
+            "too_easy": self.too_easy,
         }
 
 
@@ -70,7 +87,8 @@ def _by(qs, key: str) -> Counter:
 
 
 def stuck_map(course_id: int) -> list[StepStats]:
-    """Per step of the course (ramp order), the five stuck signals, raw and per student who reached it (8 queries)."""
+    """Per step of the course (ramp order), the five stuck signals, raw and per student who reached it, and the
+    first-try success of its problems (9 queries)."""
     outline = courses.course_outline(course_id)
     step_of_problem = {p.id: p.step_id for p in courses.course_problems(course_id)}
     students = courses.student_ids(course_id)
@@ -86,6 +104,21 @@ def stuck_map(course_id: int) -> list[StepStats]:
         "escalations": _by(Escalation.objects.filter(course_id=course_id).exclude(thread__step_id=None), "thread__step_id"),
         "shared_threads": _by(SharedThread.objects.filter(course_id=course_id).exclude(step_id=None), "step_id"),
     }
+    firsts = (
+        Attempt.objects.filter(course_id=course_id, user_id__in=students)
+        .values("user_id", "problem_id")
+        .annotate(first=Min("id"))
+        .values("first")
+    )
+    first_tries: Counter = Counter()
+    first_ok: Counter = Counter()
+    for row in (
+        Attempt.objects.filter(id__in=firsts).values("problem_id").annotate(n=Count("id"), ok=Count("id", filter=Q(correct=True)))
+    ):
+        sid = step_of_problem.get(row["problem_id"])
+        if sid is not None:
+            first_tries[sid] += row["n"]
+            first_ok[sid] += row["ok"]
     counts: dict[str, Counter] = {k: Counter() for k in SIGNALS}
     for k, by_problem in per_problem.items():
         for pid, n in by_problem.items():
@@ -100,7 +133,7 @@ def stuck_map(course_id: int) -> list[StepStats]:
             r = reached.get(s.id, 0)
             cs = {k: counts[k].get(s.id, 0) for k in SIGNALS}
             rates = {k: (round(v / r, 3) if r else None) for k, v in cs.items()}
-            out.append(StepStats(pos, s.id, s.slug, s.title, m.title, r, cs, rates))
+            out.append(StepStats(pos, s.id, s.slug, s.title, m.title, r, cs, rates, first_tries[s.id], first_ok[s.id]))
     return out
 
 

@@ -152,10 +152,19 @@ def stuckmap_page(request, slug):
     course = permissions.faculty_course(request.user, slug)
     stats = stuckmap.stuck_map(course.id)
     steepest = sorted((s for s in stats if s.reached), key=lambda s: -s.steepness)[:5]
+    too_easy = [s for s in stats if s.too_easy]
     return render(
         request,
         "tutor/staff/stuckmap.html",
-        {"course": course, "stats": stats, "chart": stuckmap.svg_chart(stats), "steepest": steepest, "signals": stuckmap.LABELS},
+        {
+            "course": course,
+            "stats": stats,
+            "chart": stuckmap.svg_chart(stats),
+            "steepest": steepest,
+            "too_easy": too_easy,
+            "easy_rate": int(stuckmap.TOO_EASY_RATE * 100),
+            "signals": stuckmap.LABELS,
+        },
     )
 
 

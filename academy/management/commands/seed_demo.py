@@ -22,12 +22,14 @@ class Command(BaseCommand):
             if created:
                 user.set_password(PASSWORD)
                 user.save()
-            if role == Membership.Role.FACULTY and not user.is_staff:  # authors may edit content in the admin
+            if (
+                role == Membership.Role.FACULTY and not user.is_staff
+            ):  # authors may look content up in the admin (read-only; they edit in the studio)
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
                 user.user_permissions.add(*Permission.objects.filter(content_type__app_label="courses"))
             for c in courses:
                 grant_role(user=user, course_id=c.id, role=role)
         self.stdout.write(
-            "Demo accounts (password 'academy-demo'): student (student), faculty (author; content editor at /admin/), ta (TA)"
+            "Demo accounts (password 'academy-demo'): student (student), faculty (author; course studio at /studio/<course>/), ta (TA)"
         )

@@ -6,7 +6,7 @@ from courses.selectors import course_stats
 
 
 class Command(BaseCommand):
-    help = "Print a course's size as JSON: modules, steps, concepts, problems, hints, problems_per_module (ramp order)."
+    help = "Print a course's size as JSON: modules, steps, concepts, problems, hints, problems_per_module (ramp order), code_problems and code_problems_per_module."
 
     def add_arguments(self, parser):
         parser.add_argument("slug")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.package import CourseFormatError
-from courses.services import import_course_from_path
+from courses.services import DraftPendingError, import_course_from_path
 
 
 class Command(BaseCommand):
@@ -17,4 +17,6 @@ class Command(BaseCommand):
             for err in exc.errors:
                 self.stderr.write(str(err))
             raise CommandError(f"{len(exc.errors)} error(s): nothing was imported") from exc
+        except DraftPendingError as exc:
+            raise CommandError(f"{exc}: nothing was imported") from exc
         self.stdout.write(f"imported {path}: {result.summary()}")

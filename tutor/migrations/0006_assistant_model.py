@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0002_membership'),
-        ('tutor', '0004_staff'),
+        ('tutor', '0005_code_submission'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""The faculty authoring studio: a validated per-course draft (package document), publish as versions, preview."""
