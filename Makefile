@@ -46,7 +46,7 @@ run: demo sandbox
 	  exec $(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT); \
 	else exec $(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT); fi
 
-# LoRA-tune the assistant on the demo course (docs/ta.md; ~15 min on 2 CPU cores) and measure it before/after
+# LoRA-tune the assistant on the demo course (docs/ta.md; tens of minutes on 2 CPU cores) and measure it before/after
 tune: demo
 	$(PY) manage.py tune_ta llm101n
 	$(PY) manage.py evaluate_ta llm101n --out var/ta/llm101n/evaluation.json
