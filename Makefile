@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: run tune test lint setup browser migrate demo test-embedded test-production bench-kt bench-policy bench-inference
+.PHONY: run tune test lint setup browser migrate demo test-embedded test-production bench-kt bench-policy bench-inference fuzz topology
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -80,3 +80,14 @@ bench-policy: setup
 
 bench-inference: setup
 	$(PY) bench/inference_cpu.py
+
+# Schema fuzzing, longer than the bounded run inside `make test` (FUZZ_EXAMPLES examples per operation and role).
+FUZZ_EXAMPLES ?= 50
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/academy/test_schema_fuzz.py -q
+
+# The production topology in one command (Procfile, run by honcho): 2 ASGI workers, Celery worker + beat, the
+# inference worker with a tiny local model, on PostgreSQL + Redis. See docs/operations.md.
+topology: setup
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} $(PY) manage.py migrate --noinput
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} .venv/bin/honcho start -f Procfile

@@ -8,6 +8,8 @@ from rest_framework.views import APIView
 from courses import api as courses
 from courses.api import enroll
 
+EnrollmentOut = inline_serializer("Enrollment", {"course": serializers.SlugField(), "role": serializers.CharField()})
+
 
 class Enroll(APIView):
     permission_classes = [IsAuthenticated]
@@ -15,7 +17,7 @@ class Enroll(APIView):
     @extend_schema(
         request=None,
         summary="Enroll the current user as a student (idempotent: 201 first time, then 200)",
-        responses=inline_serializer("Enrollment", {"course": serializers.SlugField(), "role": serializers.CharField()}),
+        responses={201: EnrollmentOut, 200: EnrollmentOut},
     )
     def post(self, request, slug):
         course = courses.get_course(slug)

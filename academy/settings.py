@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
+    "csp",
     "academy",
     "courses",
     "tutor",
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a Ratelimited refusal → RATELIMIT_VIEW (429)
+    "academy.middleware.DegradedModeMiddleware",  # Redis / PostgreSQL unreachable → a clear 503 (docs/operations.md)
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -86,6 +90,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,  # a persistent connection that PostgreSQL dropped (restart) is replaced, not reused
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,7 +99,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # capacity: messages a channel may hold before channels_redis drops new ones *silently* (default 100); raised so
+    # that a burst of queue events to many TAs does not lose any (docs/operations.md, "Capacity").
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")), "expiry": 60},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -131,8 +143,51 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "academy@localhost")
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS and cookies (docs/operations.md, "Security"): all off by default so the embedded http://127.0.0.1 works;
+# production behind TLS sets them (``manage.py check --deploy`` is clean with the documented values).
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_COOKIES)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_COOKIES)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", "Lax")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP health probe
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL", False):  # behind a TLS-terminating proxy that sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval —, so an
+# injected <script> or javascript: link is inert even if it got past the Markdown sanitiser. Inline *styles* stay
+# allowed (progress bars, KaTeX). connect-src 'self' covers the same-origin websockets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Rate limits (django-ratelimit on the sign-in and sign-up forms, DRF throttling on the API): "N/period" strings,
+# counted in the cache (Redis in production, so all ASGI workers share one count). RATELIMIT_ENABLE=0 turns the
+# form limits off (benchmarks); the API rates apply per user (anonymous: per IP).
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "academy.views.rate_limited"
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "10/m")  # per IP and per username
+SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "5/h")  # per IP
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -143,12 +198,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "academy.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "attempts": os.environ.get("ATTEMPT_RATE", "60/m"),  # per user: answers submitted (retries count too)
+        "hints": os.environ.get("HINT_RATE", "60/m"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Academy API",
     "DESCRIPTION": "Courses, practice, the tutor and the TA. See docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "academy.schema.document_errors"],
 }
 
 LOGGING = {
@@ -174,5 +236,6 @@ TA_RATE_LIMIT = int(os.environ.get("TA_RATE_LIMIT", "6"))  # questions per TA_RA
 TA_RATE_WINDOW_S = int(os.environ.get("TA_RATE_WINDOW_S", "60"))
 TA_DAILY_CAP = int(os.environ.get("TA_DAILY_CAP", "100"))  # questions per student per UTC day
 TA_MAX_MESSAGE_CHARS = int(os.environ.get("TA_MAX_MESSAGE_CHARS", "2000"))
+TA_MAX_SESSIONS = int(os.environ.get("TA_MAX_SESSIONS", "2000"))  # TA websockets per ASGI process; past it: at_capacity
 TUTOR_MASTERY_THRESHOLD = float(os.environ.get("TUTOR_MASTERY_THRESHOLD", "0.95"))
 TUTOR_REVIEW_SHARE = float(os.environ.get("TUTOR_REVIEW_SHARE", "0.2"))  # share of served problems that are due reviews

@@ -3,7 +3,7 @@
 A course of 500 concepts / 5,000 problems and one student with 10,000 attempts, in a fresh test database
 (PostgreSQL when DATABASE_URL points at one — the default here is the local server — else SQLite). Prints ONE JSON line:
 p50/p99 in ms of `serve_next` (the next problem, with its reason, recorded) and of `submit_attempt` (grading, the
-attempt row and the BKT update in one transaction), plus a baseline (a primary-key SELECT) measured in the same run so
+attempt row and the knowledge-model update in one transaction), plus a baseline (a primary-key SELECT) measured in the same run so
 the figures can be compared across noisy machines as ratios. Targets: next p99 <= 10 ms, submit p99 <= 20 ms.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/tutor_policy.py
@@ -123,8 +123,8 @@ def build(rng: random.Random):
                 concept=concepts[i],
                 mastery=0.97 if i < reached - 20 else 0.5,
                 last_practised_at=now,
-                attempts=25,
-                correct=20,
+                n_correct=20,
+                n_wrong=5,
             )
             for i in range(reached)
         ]

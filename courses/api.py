@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 
 from .code_check import code_job, limits_of  # noqa: F401  (code_job re-exported for the grader)
+from .errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, RateLimited, ws_error  # noqa: F401  (re-exported)
 from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
 from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)

@@ -10,6 +10,7 @@ from tutor.practice.models import (  # noqa: F401
     HintReveal,
     KnowledgeModelFit,
     KnowledgeState,
+    KnowledgeTotals,
     ServedProblem,
     SolutionReveal,
     StepVisit,

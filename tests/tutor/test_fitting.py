@@ -6,7 +6,8 @@ import uuid
 import pytest
 from django.core.management import call_command
 
-from tutor.practice.learner import predictor
+from tutor.knowledge.model import item_difficulty, logit
+from tutor.practice.learner import course_model, model_params
 from tutor.practice.models import Attempt, KnowledgeModelFit
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +34,14 @@ def test_fit_from_attempts_is_stored_with_its_data_size(course, make_user, probl
     p = fit.params["bkt"]["tables"]
     assert fit.params["rows"]["tables"] == 48
     assert all(0 <= p[k] <= 1 for k in ("prior", "learn", "guess", "slip"))
-    assert predictor(course.id).concept_params("tables").learn == pytest.approx(p["learn"])
+    # the app now serves with the fitted model
+    assert model_params(course.id).concept("tables").bkt.learn == pytest.approx(p["learn"])
     # the problem's difficulty is refined from data (most attempts here were correct: easier than the author said)
     refined = fit.params["difficulty"][str(pid)]
     assert 0 < refined < 1
-    from tutor.practice.learner import course_model
-
-    assert course_model(course.id).graph.problem(pid).difficulty == pytest.approx(refined)
+    author = course_model(course.id).graph.problem(pid).difficulty
+    assert item_difficulty(model_params(course.id), pid, author) == pytest.approx(logit(refined))
+    assert refined < author
 
 
 def test_unknown_course_and_empty_log(course):

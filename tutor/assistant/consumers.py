@@ -9,6 +9,7 @@ import logging
 import uuid
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from courses import api as courses
 from courses.api import is_enrolled
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 
 #: Close codes (before the handshake completes the client sees a refused connection).
 UNAUTHENTICATED, NOT_ENROLLED, NO_COURSE = 4401, 4403, 4404
+#: Closed after an ``at_capacity`` error frame: this process already holds ``TA_MAX_SESSIONS`` sockets.
+AT_CAPACITY = 4503
+_open_sessions = 0  # TA sockets open in this process (one event loop: no lock needed)
+
+
+def open_sessions() -> int:
+    """TA websockets currently open in this ASGI process (for metrics and the capacity test)."""
+    return _open_sessions
 
 
 def _int(value) -> int | None:
@@ -43,11 +52,28 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
             return await self.close(code=NO_COURSE)
         if not await db(is_enrolled)(self.user, self.course.id):
             return await self.close(code=NOT_ENROLLED)
+        global _open_sessions
+        self.counted = False
+        await self.accept()
+        if _open_sessions >= settings.TA_MAX_SESSIONS:  # at capacity: say so, then close — never a silent drop
+            await self.send_json(
+                courses.ws_error(
+                    courses.RateLimited(
+                        "The TA is at capacity right now; please try again in a minute.", code="at_capacity", retry_after=30
+                    )
+                )
+            )
+            return await self.close(code=AT_CAPACITY)
+        _open_sessions += 1
+        self.counted = True
         self.group = conversations.student_group(self.course.id, self.user.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
 
     async def disconnect(self, code) -> None:
+        global _open_sessions
+        if getattr(self, "counted", False):
+            _open_sessions -= 1
+            self.counted = False
         if self.task and not self.task.done():
             self.task.cancel()  # the turn stores what was streamed as a partial answer
             await asyncio.wait([self.task], timeout=10)
@@ -69,10 +95,10 @@ class TAConsumer(AsyncJsonWebsocketConsumer):
             return await self._error("bad_request", f"unknown message type {kind!r}")
         try:
             await handler(content)
+        except courses.DomainError as exc:  # the one mapping of refusals to frames (courses.errors.ws_error)
+            await self._emit(courses.ws_error(exc))
         except (ValueError, TypeError) as exc:
-            await self._error("bad_request", str(exc))
-        except conversations.TAError as exc:
-            await self._error(exc.code, str(exc))
+            await self._emit(courses.ws_error(courses.BadRequest(str(exc))))
 
     async def _emit(self, event: dict) -> None:
         """Send to the client; a client that has just gone away is not an error (the turn is cancelled next)."""

@@ -134,8 +134,8 @@ class Turn:
                     step_id=ask.step_id,
                     problem_id=ask.problem_id,
                 )
-            except conversations.TAError as exc:
-                return await self._error(exc.code, str(exc))
+            except courses.DomainError as exc:
+                return await self.emit(courses.ws_error(exc, client_message_id=str(self.ask.client_message_id)))
         a = self.answer
         a.id, a.thread_id = (started.answer.id if started.answer else None), started.thread.id
         await self.emit(

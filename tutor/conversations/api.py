@@ -5,7 +5,17 @@ machine (``claim``/``answer``/``resolve``/``reopen`` are the only writers of ``E
 in-app notifications, and the events they send after commit. Models are exported for reads and aggregate queries.
 """
 
-from tutor.conversations.escalations import BadInput, answer, claim, correct, endorse, mark_read, reopen, resolve
+from tutor.conversations.escalations import (
+    MAX_ANSWER_CHARS,
+    BadInput,
+    answer,
+    claim,
+    correct,
+    endorse,
+    mark_read,
+    reopen,
+    resolve,
+)
 from tutor.conversations.escalations import NotFound as EscalationNotFound
 from tutor.conversations.events import queue_group, sources_changed, student_group
 from tutor.conversations.models import Escalation, EscalationEvent, Message, Notification, Thread
@@ -22,9 +32,11 @@ from tutor.conversations.selectors import (
 )
 from tutor.conversations.services import (
     NOTICES,
+    TITLE_CHARS,
     TAError,
     add_notice,
     checkpoint,
+    derive_title,
     escalate,
     find_question,
     finish_answer,
@@ -48,6 +60,9 @@ __all__ = [
     "Notification",
     "StaffError",
     "TAError",
+    "MAX_ANSWER_CHARS",
+    "TITLE_CHARS",
+    "derive_title",
     "Thread",
     "ThreadNotFound",
     "add_notice",

@@ -20,11 +20,11 @@ MAX_ANSWER_CHARS = 8000
 
 
 class NotFound(StaffError):
-    code = "not_found"
+    status, code = 404, "not_found"
 
 
 class BadInput(StaffError):
-    code = "bad_request"
+    status, code = 400, "bad_request"
 
 
 def _queue_update(esc: Escalation, action: str, actor) -> None:

@@ -18,14 +18,29 @@ from tutor.conversations.events import queue_group, student_group  # noqa: F401 
 from tutor.conversations.models import Escalation, EscalationEvent, Message, Thread
 
 
-class TAError(Exception):
-    """A refusal the websocket reports as ``error`` with ``code``."""
+class TAError(courses.DomainError):
+    """A refusal of the TA conversation (``courses.errors``): the websocket reports it as ``error`` with ``code``."""
 
-    code = "bad_request"
+    status, code = 400, "bad_request"
 
 
 class NotFound(TAError):
-    code = "not_found"
+    status, code = 404, "not_found"
+
+
+TITLE_CHARS = 120
+
+
+def derive_title(text: str) -> str:
+    """A thread's title from its first question: whitespace collapsed, at most ``TITLE_CHARS`` characters, cut at a
+    word boundary (a word cut in half, e.g. part of an e-mail address, is dropped rather than kept)."""
+    flat = re.sub(r"\s+", " ", text or "").strip()
+    if len(flat) <= TITLE_CHARS:
+        return flat
+    head = flat[: TITLE_CHARS - 1]
+    if flat[TITLE_CHARS - 1] != " " and " " in head:  # the cut falls inside a word: drop the partial word
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ def start_turn(
                     course_id=course_id,
                     step_id=step_id,
                     problem_id=problem_id,
-                    title=re.sub(r"\s+", " ", text).strip()[:120],
+                    title=derive_title(text),
                 )
             q = Message.objects.create(
                 thread=thread,

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from courses.api import DomainError
+
 OPEN, CLAIMED, ANSWERED, RESOLVED = "open", "claimed", "answered", "resolved"
 
 
-class StaffError(Exception):
-    """A refusal shown to the TA (HTTP 409 in the API) with ``code`` and a clear message."""
+class StaffError(DomainError):
+    """A refusal shown to the TA (``courses.errors``; HTTP 409 unless a subclass says otherwise) with ``code`` and a
+    clear message."""
 
-    code = "conflict"
+    status, code = 409, "conflict"
 
 
 class IllegalTransition(StaffError):
-    code = "illegal_transition"
+    status, code = 409, "illegal_transition"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class AttemptLog:
     correct: (N,) int8 in {0, 1}, clean first-attempt correctness.
     item_concepts: dict item id -> tuple of concept ids (the Q-matrix; at least one concept per item).
     timestamp: (N,) float seconds, or None when unknown (ASSISTments 2009 has none).
+    solution_seen: (N,) bool, the attempt came after the worked solution was revealed (no mastery credit;
+        ``correct`` must then be 0), or None when no row did.
     Rows must be in time order within each user (users may interleave).
     """
 
@@ -29,6 +31,7 @@ class AttemptLog:
     correct: np.ndarray
     item_concepts: dict
     timestamp: np.ndarray | None = None
+    solution_seen: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.user)
@@ -36,15 +39,23 @@ class AttemptLog:
             raise ValueError("user, item and correct must have the same length")
         if self.timestamp is not None and len(self.timestamp) != n:
             raise ValueError("timestamp must have one entry per row")
+        if self.solution_seen is not None and len(self.solution_seen) != n:
+            raise ValueError("solution_seen must have one entry per row")
 
     def __len__(self) -> int:
         return len(self.user)
 
     @classmethod
-    def with_clean(cls, user, item, correct, clean, item_concepts, timestamp=None) -> AttemptLog:
-        """Build a log where a correct answer counts only if ``clean`` (no hint before it)."""
-        eff = (np.asarray(correct).astype(bool) & np.asarray(clean).astype(bool)).astype(np.int8)
-        return cls(np.asarray(user), np.asarray(item), eff, item_concepts, timestamp)
+    def with_clean(cls, user, item, correct, clean, item_concepts, timestamp=None, solution_seen=None) -> AttemptLog:
+        """Build a log where a correct answer counts only if ``clean`` (no hint before it) and not after the
+        worked solution (``solution_seen``, optional (N,) bool)."""
+        eff = np.asarray(correct).astype(bool) & np.asarray(clean).astype(bool)
+        seen = None
+        if solution_seen is not None:
+            seen = np.asarray(solution_seen).astype(bool)
+            eff &= ~seen
+            seen = seen if seen.any() else None
+        return cls(np.asarray(user), np.asarray(item), eff.astype(np.int8), item_concepts, timestamp, seen)
 
     def concept_rows(self):
         """Expand rows to (row, concept) pairs.
@@ -61,7 +72,8 @@ class AttemptLog:
 
     def subset(self, mask: np.ndarray) -> AttemptLog:
         ts = None if self.timestamp is None else self.timestamp[mask]
-        return AttemptLog(self.user[mask], self.item[mask], self.correct[mask], self.item_concepts, ts)
+        seen = None if self.solution_seen is None else self.solution_seen[mask]
+        return AttemptLog(self.user[mask], self.item[mask], self.correct[mask], self.item_concepts, ts, seen)
 
 
 def q_matrix_concepts(q_matrix) -> dict:

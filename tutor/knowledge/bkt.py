@@ -1,11 +1,21 @@
-"""Bayesian Knowledge Tracing (Corbett & Anderson 1995), with forgetting (Khajah et al. 2016).
+"""Bayesian Knowledge Tracing (Corbett & Anderson 1995), with forgetting (Khajah et al. 2016) and per-problem
+guess/slip shifted by the problem's author difficulty.
 
+Per-problem guess and slip (KT-IDEM, Pardos & Heffernan 2011) from the concept's by a logit shift in the author's
+difficulty d in [0, 1]: logit g_p = logit G - GUESS_SLOPE (d - 0.5), logit s_p = logit S + SLIP_SLOPE (d - 0.5), so a
+right answer to a trivial problem (easy to guess) is weak evidence of mastery and a slip on a hard one is forgiven.
+A problem of difficulty 0.5, or of unknown difficulty (None, e.g. ASSISTments), has the concept's own guess and slip.
 Pure functions on floats; no Django. Probabilities are in [0, 1].
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
+
+GUESS_SLOPE = 6.0
+SLIP_SLOPE = 3.0
+MAX_GUESS_PLUS_SLIP = 0.98  # keeps every problem informative: P(correct | known) > P(correct | unknown)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,36 @@ class BKTParams:
     guess: float = 0.2
     slip: float = 0.1
     forget: float = 0.0
+
+
+def difficulty_shift(author_difficulty: float | None) -> float:
+    """d - 0.5 for an author difficulty d in [0, 1]; 0 for None."""
+    return 0.0 if author_difficulty is None else float(author_difficulty) - 0.5
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1.0 - 1e-6)
+    return math.log(p / (1.0 - p))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def item_params(params: BKTParams, shift: float) -> BKTParams:
+    """The concept's BKT parameters with the guess and slip of one problem (see the module docstring);
+    shift = ``difficulty_shift(author difficulty)``."""
+    if shift == 0.0:
+        g, s = params.guess, params.slip
+    else:
+        g = _sigmoid(_logit(params.guess) - GUESS_SLOPE * shift)
+        s = _sigmoid(_logit(params.slip) + SLIP_SLOPE * shift)
+    if g + s > MAX_GUESS_PLUS_SLIP:
+        scale = MAX_GUESS_PLUS_SLIP / (g + s)
+        g, s = g * scale, s * scale
+    if g == params.guess and s == params.slip:
+        return params
+    return replace(params, guess=g, slip=s)
 
 
 def p_correct(mastery: float, params: BKTParams) -> float:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.knowledge.bkt import BKTParams
+from tutor.knowledge.bkt import GUESS_SLOPE, MAX_GUESS_PLUS_SLIP, SLIP_SLOPE, BKTParams
 from tutor.knowledge.sequences import PackedSequences, pack_sequences
 
 MAX_GUESS = 0.3
@@ -54,6 +54,26 @@ class EMResult:
     n_iter: int
 
 
+def _sig(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _lgt(p):
+    p = np.clip(p, 1e-6, 1.0 - 1e-6)
+    return np.log(p / (1.0 - p))
+
+
+def item_guess_slip(g: np.ndarray, s: np.ndarray, shift: np.ndarray | None):
+    """Elementwise per-problem guess and slip from the concept's (``bkt.item_params``, vectorised)."""
+    if shift is None:
+        return g, s
+    g = np.where(shift == 0.0, g, _sig(_lgt(g) - GUESS_SLOPE * shift))
+    s = np.where(shift == 0.0, s, _sig(_lgt(s) + SLIP_SLOPE * shift))
+    tot = g + s
+    scale = np.where(tot > MAX_GUESS_PLUS_SLIP, MAX_GUESS_PLUS_SLIP / np.maximum(tot, 1e-12), 1.0)
+    return g * scale, s * scale
+
+
 def _emissions(obs: np.ndarray, g: np.ndarray, s: np.ndarray):
     """P(obs | unmastered), P(obs | mastered) per element."""
     e0 = np.where(obs > 0, g, 1.0 - g)
@@ -61,16 +81,26 @@ def _emissions(obs: np.ndarray, g: np.ndarray, s: np.ndarray):
     return e0, e1
 
 
-def forward(ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.ndarray | None = None):
+def forward(
+    ps: PackedSequences,
+    obs: np.ndarray,
+    prm: BKTArrays,
+    retain: np.ndarray | None = None,
+    hold: np.ndarray | None = None,
+    shift: np.ndarray | None = None,
+):
     """Scaled forward pass (filtering) over packed sequences.
 
     obs: (N,) packed observations in {0, 1}. prm: per-group parameters. retain: optional (N,) packed factor in
     [0, 1] multiplying P(L) between the previous response and this one (time forgetting; 1 = none).
+    hold: optional (N,) packed bool, responses that carry no evidence (made after seeing the worked solution):
+    P(L) after them is P(L) before them, with no learning transition (``model.apply_attempt``'s rule).
+    shift: optional (N,) packed ``bkt.difficulty_shift`` of each response's problem (per-problem guess/slip).
     Returns (p_before, p_after, lik), each (N,) packed: P(L_t | o_<t) (the mastery a tutor holds *before* the
     response, i.e. what online prediction sees), P(L_t | o_<=t), and P(o_t | o_<t).
     """
     gi = ps.elem_group
-    e0, e1 = _emissions(obs, prm.guess[gi], prm.slip[gi])
+    e0, e1 = _emissions(obs, *item_guess_slip(prm.guess[gi], prm.slip[gi], shift))
     learn, forget = prm.learn[gi], prm.forget[gi]
     n = len(obs)
     p_before = np.empty(n)
@@ -92,6 +122,10 @@ def forward(ps: PackedSequences, obs: np.ndarray, prm: BKTArrays, retain: np.nda
             fn = f[:nb]
             nxt = ps.step(t + 1)
             p_before[nxt] = fn * (1.0 - forget[lo : lo + nb]) + (1.0 - fn) * learn[lo : lo + nb]
+            if hold is not None:
+                h = hold[lo : lo + nb]
+                if h.any():
+                    p_before[nxt] = np.where(h, p[:nb], p_before[nxt])
             if retain is not None:
                 p_before[nxt] *= retain[nxt]
     return p_before, p_after, lik
@@ -142,6 +176,7 @@ def em_fit(
     max_iter: int = 60,
     tol: float = 1e-5,
     pseudo: float = 1.0,
+    shift: np.ndarray | None = None,
 ) -> EMResult:
     """Baum-Welch for BKT on packed sequences.
 
@@ -149,6 +184,9 @@ def em_fit(
     forgetting: fit P(F) (else it stays at init.forget, normally 0). pseudo: Beta pseudo-count added to each
     side of every M-step ratio, pulling concepts with little data toward 0.5 / the bounds (MAP-EM).
     tol: stop when the total log-likelihood improves by less than tol * N nats.
+    shift: optional (N,) packed difficulty shifts (per-problem guess/slip, ``bkt.item_params``); the guess and
+    slip M-steps are then one Newton step on the concept's logit per iteration (generalised EM, Dempster et al.
+    1977), the pseudo-counts entering as one success and one failure at shift 0.
     Returns an EMResult with guess, slip <= 0.3 and all probabilities in [1e-6, 1 - 1e-6].
     """
     obs = obs.astype(np.float64)
@@ -161,8 +199,8 @@ def em_fit(
     ll_g = np.zeros(n_groups)
     it = 0
     for it in range(1, max_iter + 1):
-        e0, e1 = _emissions(obs, prm.guess[gi], prm.slip[gi])
-        _, f, lik = forward(ps, obs, prm)
+        e0, e1 = _emissions(obs, *item_guess_slip(prm.guess[gi], prm.slip[gi], shift))
+        _, f, lik = forward(ps, obs, prm, shift=shift)
         ll_g = np.bincount(gi, weights=np.log(lik), minlength=n_groups)
         b0, b1 = _backward(ps, prm, e0, e1, lik)
         g1 = f * b1
@@ -186,13 +224,27 @@ def em_fit(
         prm.learn = ratio(xi01, xi00 + xi01)
         if forgetting:
             prm.forget = ratio(xi10, xi10 + xi11, hi=0.5)
-        prm.guess = ratio(g0 * obs, g0, hi=MAX_GUESS)
-        prm.slip = ratio(g1 * (1.0 - obs), g1, hi=MAX_SLIP)
+        if shift is None:
+            prm.guess = ratio(g0 * obs, g0, hi=MAX_GUESS)
+            prm.slip = ratio(g1 * (1.0 - obs), g1, hi=MAX_SLIP)
+        else:
+            prm.guess = _newton_logit(prm.guess, gi, n_groups, g0, obs, -GUESS_SLOPE * shift, pseudo, MAX_GUESS)
+            prm.slip = _newton_logit(prm.slip, gi, n_groups, g1, 1.0 - obs, SLIP_SLOPE * shift, pseudo, MAX_SLIP)
         ll = float(ll_g.sum())
         if ll - prev_ll < tol * max(len(obs), 1):
             break
         prev_ll = ll
     return EMResult(prm, ll_g, it)
+
+
+def _newton_logit(p, gi, n_groups, weight, event, offset, pseudo, hi):
+    """One Newton step on logit(p) per group for the weighted Bernoulli likelihood of ``event`` with
+    P(event) = sigmoid(logit p + offset), plus one pseudo success and failure at offset 0; clipped to [1e-6, hi]."""
+    theta = _lgt(p)
+    q = _sig(theta[gi] + offset)
+    grad = np.bincount(gi, weights=weight * (event - q), minlength=n_groups) + pseudo * (1.0 - 2.0 * p)
+    hess = np.bincount(gi, weights=weight * q * (1.0 - q), minlength=n_groups) + 2.0 * pseudo * p * (1.0 - p)
+    return np.clip(_sig(theta + grad / np.maximum(hess, 1e-9)), _EPS, hi)
 
 
 def fit_bkt_sequences(
@@ -204,12 +256,14 @@ def fit_bkt_sequences(
     forgetting: bool = False,
     inits: tuple[BKTParams, ...] | None = None,
     max_iter: int = 60,
+    shift: np.ndarray | None = None,
 ) -> tuple[BKTArrays, np.ndarray]:
     """Fit one BKT per group (concept) from rows in time order.
 
     seq_id: (N,) key of the row's (student, concept) sequence; group: (N,) concept index in [0, n_groups);
     correct: (N,) {0,1} (clean first-attempt correctness). inits: starting points; EM runs from each (all at
     once, as replicated groups) and the best log-likelihood per concept wins.
+    shift: optional (N,) ``bkt.difficulty_shift`` per row (per-problem guess/slip).
     Returns (params as (n_groups,) arrays, p_before as (N,) in row order: the filtered P(L) before each row
     under the fitted parameters, which is what the online update would have held).
     """
@@ -231,10 +285,12 @@ def fit_bkt_sequences(
             for name in ("prior", "learn", "guess", "slip", "forget")
         )
     )
-    res = em_fit(ps, obs, n_groups * r, init, forgetting=forgetting, max_iter=max_iter)
+    shift_p = None if shift is None else ps.pack(np.tile(np.asarray(shift, dtype=np.float64), r))
+    res = em_fit(ps, obs, n_groups * r, init, forgetting=forgetting, max_iter=max_iter, shift=shift_p)
     best = np.argmax(res.log_likelihood.reshape(r, n_groups), axis=0)
     chosen = best * n_groups + np.arange(n_groups)
     params = res.params.take(chosen)
     ps1 = pack_sequences(seq_id, group)
-    p_before, _, _ = forward(ps1, ps1.pack(correct), params)
+    shift1 = None if shift is None else ps1.pack(np.asarray(shift, dtype=np.float64))
+    p_before, _, _ = forward(ps1, ps1.pack(correct), params, shift=shift1)
     return params, ps1.unpack(p_before)

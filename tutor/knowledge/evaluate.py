@@ -3,7 +3,11 @@
     python -m tutor.knowledge.evaluate --train TRAIN.tsv --test TEST.tsv [--q-matrix Q.npz]
 
 Fits on the train users, then predicts every test response from that test user's earlier rows only (online,
-no peeking; item and concept parameters stay frozen at their trained values) and prints one JSON line:
+no peeking; item and concept parameters stay frozen at their trained values) and prints one JSON line.
+The predictions are those of the serving code path: ``predict_log`` is the vectorised replay of
+``model.apply_attempt`` / ``model.predict_correct``, which the app calls on every attempt
+(``tests/tutor/practice/test_serving_equals_evaluation.py`` checks the two agree to 1e-9 through ``submit_attempt``).
+Output:
 model, auc, rmse, log_loss, fit_seconds, predict_seconds, n_train, n_test. Files are the tab-separated
 Gervet et al. (2020) format ``user_id item_id timestamp correct skill_id``. Concepts are the Q-matrix skills
 (an item may have several) when ``--q-matrix`` is given or ``assist09_gervet_q_mat.npz`` sits next to the

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.knowledge.attempt_log import AttemptLog
-from tutor.knowledge.bkt_em import BKTArrays, forward
+from tutor.knowledge.bkt import difficulty_shift
+from tutor.knowledge.bkt_em import BKTArrays, forward, item_guess_slip
 from tutor.knowledge.history import prior_sum_by_key
+from tutor.knowledge.model import P_MIN
 from tutor.knowledge.sequences import pack_sequences
 from tutor.knowledge.state import DecayParams
-
-_P_MIN = 1e-6
 
 
 def logit_array(p: np.ndarray) -> np.ndarray:
     """Elementwise log(p / (1 - p)) with p clipped to [1e-6, 1 - 1e-6]."""
-    p = np.clip(p, _P_MIN, 1.0 - _P_MIN)
+    p = np.clip(p, P_MIN, 1.0 - P_MIN)
     return np.log(p / (1.0 - p))
 
 
@@ -80,13 +80,29 @@ def _retain_factors(log: AttemptLog, rows, key, n_correct_before, decay: DecayPa
     return 2.0 ** (-(elapsed / 86400.0) / half_life)
 
 
+def row_shifts(log: AttemptLog, author_difficulty) -> np.ndarray | None:
+    """(N,) ``bkt.difficulty_shift`` of each row's problem from an item -> author difficulty mapping (None: none)."""
+    if not author_difficulty:
+        return None
+    shift = np.array([difficulty_shift(author_difficulty.get(i)) for i in log.item.tolist()], dtype=np.float64)
+    return shift if shift.any() else None
+
+
 def compute_log_features(
-    log: AttemptLog, concept_index: dict, bkt: BKTArrays, *, recent_decay: float, total_recent_decay: float, decay: DecayParams
+    log: AttemptLog,
+    concept_index: dict,
+    bkt: BKTArrays,
+    *,
+    recent_decay: float,
+    total_recent_decay: float,
+    decay: DecayParams,
+    author_difficulty=None,
 ) -> LogFeatures:
     """Replay the online state over ``log``.
 
     concept_index: concept id -> index into ``bkt`` arrays; ``bkt`` has one extra last entry for unknown
     concepts (the default concept). Time decay of mastery is applied when the log has timestamps.
+    author_difficulty: item -> author difficulty in [0, 1] (per-problem guess/slip, ``bkt.item_params``).
     """
     n_known = len(concept_index)
     rows, cids = log.concept_rows()
@@ -103,9 +119,15 @@ def compute_log_features(
     f = prior_sum_by_key(key, 1.0 - y)
     ps = pack_sequences(key, conc)
     retain = _retain_factors(log, rows, key, c, decay)
-    pb, _, _ = forward(ps, ps.pack(y), bkt, None if retain is None else ps.pack(retain))
+    hold = None if log.solution_seen is None else ps.pack(np.asarray(log.solution_seen, dtype=bool)[rows])
+    row_shift = row_shifts(log, author_difficulty)
+    shift = None if row_shift is None else row_shift[rows]
+    pb, _, _ = forward(
+        ps, ps.pack(y), bkt, None if retain is None else ps.pack(retain), hold, None if shift is None else ps.pack(shift)
+    )
     mastery = ps.unpack(pb)
-    pc = mastery * (1.0 - bkt.slip[conc]) + (1.0 - mastery) * bkt.guess[conc]
+    g, sl = item_guess_slip(bkt.guess[conc], bkt.slip[conc], shift)
+    pc = mastery * (1.0 - sl) + (1.0 - mastery) * g
     n = len(log)
     return LogFeatures(
         row=rows,

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from tutor.knowledge.attempt_log import AttemptLog
 from tutor.knowledge.bkt import BKTParams
 from tutor.knowledge.bkt_em import BKTArrays, fit_bkt_sequences
-from tutor.knowledge.features import LogFeatures, compute_log_features
+from tutor.knowledge.features import LogFeatures, compute_log_features, row_shifts
 from tutor.knowledge.logistic import fit_logistic, sigmoid
 from tutor.knowledge.model import author_difficulty_logit
 from tutor.knowledge.params import ConceptParams, GlobalWeights, ItemParams, ModelParams
@@ -110,8 +110,15 @@ def fit(log: AttemptLog, *, author_difficulty: Mapping | None = None, config: Fi
     k = len(concept_ids)
     _, user = np.unique(log.user, return_inverse=True)
     y_pair = log.correct[rows].astype(np.float64)
+    row_shift = row_shifts(log, author_difficulty)
     bkt_arr, _ = fit_bkt_sequences(
-        user[rows].astype(np.int64) * k + conc, conc, y_pair, k, forgetting=config.forgetting, max_iter=config.em_max_iter
+        user[rows].astype(np.int64) * k + conc,
+        conc,
+        y_pair,
+        k,
+        forgetting=config.forgetting,
+        max_iter=config.em_max_iter,
+        shift=None if row_shift is None else row_shift[rows],
     )
     pair_counts = np.bincount(conc, minlength=k)
     default_bkt = BKTParams(*(float(np.median(getattr(bkt_arr, n))) for n in ("prior", "learn", "guess", "slip", "forget")))
@@ -123,6 +130,7 @@ def fit(log: AttemptLog, *, author_difficulty: Mapping | None = None, config: Fi
         recent_decay=config.recent_decay,
         total_recent_decay=config.total_recent_decay,
         decay=config.decay,
+        author_difficulty=author_difficulty,
     )
 
     item_ids, item_idx = np.unique(log.item, return_inverse=True)
@@ -200,6 +208,7 @@ def predict_log(params: ModelParams, log: AttemptLog, *, author_difficulty: Mapp
         recent_decay=params.recent_decay,
         total_recent_decay=params.total_recent_decay,
         decay=params.decay,
+        author_difficulty=author_difficulty,
     )
     bias, wc, wf, wm = (np.array([getattr(cp, a) for cp in cps]) for a in ("bias", "w_correct", "w_wrong", "w_mastery"))
     w = params.weights

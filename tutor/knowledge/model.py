@@ -17,7 +17,13 @@ mastery enters as the *mean of the concepts' logits*, and after the attempt ever
 the same observation (full credit or blame, as when ASSISTments' multi-skill rows are duplicated per skill).
 
 Hint use before a correct answer makes the attempt not clean; a non-clean attempt counts as incorrect for
-knowledge tracing (ASSISTments, OATutor). One update touches only the problem's concepts: O(|K|).
+knowledge tracing (ASSISTments, OATutor). An attempt made after the worked solution was revealed
+(``solution_seen``) is recorded in the counts as not clean but gives no mastery credit: P(L) keeps its decayed
+value (no Bayes update, no learning transition). One update touches only the problem's concepts: O(|K|).
+
+This is the only P(correct) model and the only update of the tutor: the app (``tutor.practice``), the policy,
+the diagnostic (its guess/slip per problem come from ``guess_slip``), the simulator, the fit and the evaluation
+all call these functions; the unfitted ``ModelParams()`` is the cold start.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ from tutor.knowledge import bkt
 from tutor.knowledge.params import ItemParams, ModelParams
 from tutor.knowledge.state import Moment, StudentConceptState, StudentTotals, decay_mastery
 
+TESTING_GUESS = 0.5  # a right answer extends the streak only on a problem that tests: P(correct | not known) <= this
 ITEM_INFORMATION = 0.2  # ~ p(1 - p) of one response at p ~ 0.72, Fisher information per attempt
-_P_MIN = 1e-6
+P_MIN = 1e-6  # probabilities are clipped to [P_MIN, 1 - P_MIN] before a logit
 
 
 def logit(p: float) -> float:
     """log(p / (1 - p)), with p clipped to [1e-6, 1 - 1e-6]."""
-    p = min(max(p, _P_MIN), 1.0 - _P_MIN)
+    p = min(max(p, P_MIN), 1.0 - P_MIN)
     return math.log(p / (1.0 - p))
 
 
@@ -86,6 +93,7 @@ def problem_logit(
         raise ValueError("a problem needs at least one concept")
     w = params.weights
     t = totals or StudentTotals()
+    shift = bkt.difficulty_shift(author_difficulty)
     z = w.intercept - item_difficulty(params, item_id, author_difficulty)
     z += (
         w.w_total_correct * math.log1p(t.n_correct)
@@ -100,7 +108,7 @@ def problem_logit(
         m = decayed_mastery(st, params, now)
         z += cp.bias + cp.w_correct * math.log1p(st.n_correct) + cp.w_wrong * math.log1p(st.n_wrong)
         z += w.w_recent_correct * st.recent_correct + w.w_recent_wrong * st.recent_wrong
-        mastery_term += cp.w_mastery * logit(bkt.p_correct(m, cp.bkt))
+        mastery_term += cp.w_mastery * logit(bkt.p_correct(m, bkt.item_params(cp.bkt, shift)))
     return z + mastery_term / len(concept_states)
 
 
@@ -124,6 +132,14 @@ def predict_correct(
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def guess_slip(params: ModelParams, concepts, item_id: Hashable, author_difficulty: float | None = None) -> tuple[float, float]:
+    """(guess, slip) of a problem under the model for a student with no history: guess = P(correct) with every
+    concept at P(L) = 0, slip = 1 - P(correct) with every concept at P(L) = 1 (what the diagnostic needs)."""
+    lo = predict_correct(params, {c: StudentConceptState(0.0) for c in concepts}, item_id, author_difficulty)
+    hi = predict_correct(params, {c: StudentConceptState(1.0) for c in concepts}, item_id, author_difficulty)
+    return lo, 1.0 - max(hi, lo)
+
+
 @dataclass(frozen=True)
 class AttemptUpdate:
     """New states after one attempt: ``concepts`` (id -> StudentConceptState, the problem's concepts only)
@@ -140,27 +156,49 @@ def apply_attempt(
     *,
     correct: bool,
     clean: bool = True,
+    solution_seen: bool = False,
     when: Moment = None,
+    author_difficulty: float | None = None,
 ) -> AttemptUpdate:
     """Update the knowledge state with one attempt on a problem with the concepts in ``concept_states``.
 
-    correct: the first answer was right; clean: no hint was taken before it (correct and not clean counts as
-    incorrect). when: attempt time; mastery first decays from ``last_practised`` to ``when``, then gets the
-    BKT update (posterior, then learn/forget transition). O(number of the problem's concepts).
+    correct: the answer was graded right; clean: no hint was taken before it (correct and not clean counts as
+    incorrect). solution_seen: the attempt came after the worked solution was revealed: it is counted as not
+    clean and gives no mastery credit (P(L) stays at its decayed value). when: attempt time; mastery first
+    decays from ``last_practised`` to ``when``, then gets the BKT update (posterior, then learn/forget
+    transition) with the problem's guess and slip (``bkt.item_params`` of ``author_difficulty`` in [0, 1]; None:
+    the concept's own). ``streak`` counts clean right answers in a row; one on a problem that is easy to guess
+    (guess > ``TESTING_GUESS``) neither extends nor breaks it. A hint or the solution breaks every concept's
+    streak; a wrong answer on a problem of several concepts breaks only the streak of the least-known one (the
+    conjunctive reading of the failure, Koedinger et al. 2011: a mastered prerequisite is not thrown back to the
+    frontier because the new concept beside it is not known yet). ``placed`` is kept. O(number of the problem's
+    concepts).
     """
-    y = bool(correct) and bool(clean)
+    y = bool(correct) and bool(clean) and not solution_seen
+    shift = bkt.difficulty_shift(author_difficulty)
     lam = params.recent_decay
     new = {}
-    for cid, st in concept_states.items():
-        st = st or new_concept_state(params, cid)
-        m = decay_mastery(st, params.decay, when)
+    states = {cid: st or new_concept_state(params, cid) for cid, st in concept_states.items()}
+    decayed = {cid: decay_mastery(st, params.decay, when) for cid, st in states.items()}
+    least = min(decayed.values()) if decayed else 0.0
+    for cid, st in states.items():
+        m = decayed[cid]
+        bp = bkt.item_params(params.concept(cid).bkt, shift)
+        if y:
+            streak = st.streak + (bp.guess <= TESTING_GUESS)
+        elif correct is False and clean and not solution_seen and len(states) > 1 and m > least:
+            streak = st.streak  # a wrong answer is blamed on the least-known concept of the problem
+        else:
+            streak = 0
         new[cid] = StudentConceptState(
-            mastery=bkt.update(m, y, params.concept(cid).bkt),
+            mastery=m if solution_seen else bkt.update(m, y, bp),
             n_correct=st.n_correct + y,
             n_wrong=st.n_wrong + (not y),
             recent_correct=lam * st.recent_correct + y,
             recent_wrong=lam * st.recent_wrong + (not y),
             last_practised=when if when is not None else st.last_practised,
+            placed=st.placed,
+            streak=streak,
         )
     t = totals or StudentTotals()
     lt = params.total_recent_decay

@@ -1,7 +1,9 @@
 """A student's knowledge state: one row per (student, concept) plus running totals per (student, course).
 
-Plain frozen dataclasses; the Django side stores each as a row and passes them back in. Times are
-``datetime`` (aware or naive, consistently) or POSIX seconds as ``float``; ``None`` means unknown.
+This is the only knowledge state of the tutor: the app stores it (``tutor.practice.models.KnowledgeState`` /
+``KnowledgeTotals``), the policy, the diagnostic and the simulator read it, ``model.apply_attempt`` is the only
+writer, and the offline replay (``features``) reproduces it. Plain frozen dataclasses. Times are ``datetime``
+(aware or naive, consistently) or POSIX seconds as ``float``; ``None`` means unknown.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ class StudentConceptState:
     recent_correct / recent_wrong: the same counts with each older attempt weighted by the model's
         ``recent_decay`` per later attempt on the concept (a recency-weighted count, >= 0).
     last_practised: time of the last attempt, or None.
+    placed: mastery was set by the diagnostic placement (evidence from probes, not practice).
+    streak: clean correct answers in a row on the concept on problems that test it (``model.apply_attempt``),
+        0 after any other attempt.
     """
 
     mastery: float
@@ -31,6 +36,13 @@ class StudentConceptState:
     recent_correct: float = 0.0
     recent_wrong: float = 0.0
     last_practised: Moment = None
+    placed: bool = False
+    streak: int = 0
+
+    @property
+    def n_attempts(self) -> int:
+        """Attempts recorded on the concept (clean correct + other)."""
+        return self.n_correct + self.n_wrong
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,16 @@ class DecayParams:
     max_half_life_days: float = 365.0
 
 
+DAY = 86400.0
+
+
+def as_seconds(t: Moment) -> float | None:
+    """POSIX seconds from a datetime or a number (None stays None)."""
+    if t is None:
+        return None
+    return t.timestamp() if isinstance(t, datetime) else float(t)
+
+
 def seconds_between(earlier: Moment, later: Moment) -> float:
     """Seconds from ``earlier`` to ``later`` (0 if either is None or later is before earlier)."""
     if earlier is None or later is None:
@@ -82,6 +104,14 @@ def half_life_days(state: StudentConceptState, decay: DecayParams) -> float:
     return min(decay.half_life_days * 2.0 ** (decay.growth * state.n_correct), decay.max_half_life_days)
 
 
+def retention(state: StudentConceptState, decay: DecayParams, now: Moment) -> float:
+    """R in (0, 1]: 2^(-elapsed_days / half_life) since ``last_practised`` (1 without times)."""
+    elapsed = seconds_between(state.last_practised, now) / DAY
+    if elapsed <= 0.0:
+        return 1.0
+    return math.pow(2.0, -elapsed / half_life_days(state, decay))
+
+
 def decay_mastery(state: StudentConceptState, decay: DecayParams, now: Moment) -> float:
     """P(L) in [0,1] at ``now``: mastery * 2^(-elapsed_days / half_life).
 
@@ -89,7 +119,4 @@ def decay_mastery(state: StudentConceptState, decay: DecayParams, now: Moment) -
     (Settles & Meeder 2016, half-life regression). Decay is toward 0 mastery, so the predicted P(correct)
     falls toward the concept's guess rate. Without ``now`` or ``last_practised`` mastery is returned unchanged.
     """
-    elapsed = seconds_between(state.last_practised, now) / 86400.0
-    if elapsed <= 0.0:
-        return state.mastery
-    return state.mastery * math.pow(2.0, -elapsed / half_life_days(state, decay))
+    return state.mastery * retention(state, decay, now)

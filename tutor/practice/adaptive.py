@@ -1,6 +1,6 @@
 """Practice mode and the knowledge map: the next problem with its reason, per-concept states, diagnostic placement.
 
-Writes (serving a problem, diagnostic answers) are atomic services; the engine (tutor/engine) does the choosing.
+Writes (serving a problem, diagnostic answers) are atomic services; the knowledge model (tutor/knowledge) does the choosing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from courses import api as courses
 from courses.api import member_course_id
-from tutor.engine.diagnostic import Diagnostic
-from tutor.engine.policy import next_problem
-from tutor.engine.state import concept_statuses
+from tutor.knowledge.diagnostic import Diagnostic
+from tutor.knowledge.policy import next_problem
+from tutor.knowledge.statuses import concept_statuses
 from tutor.practice import learner as store
 from tutor.practice.grading import grade
 from tutor.practice.models import Attempt, DiagnosticSession, ServedProblem
@@ -50,8 +50,9 @@ def serve_next(*, user, course_slug: str, jump_to: str | None = None) -> Served 
     Wilson et al. 2019); None when the course has no problems. Raises NotFound, NotEnrolled, TutorError (bad jump)."""
     course = _course_for(user, course_slug)
     graph, _ = store.course_graph(course.id)
-    pred = store.predictor(course.id)
+    params = store.model_params(course.id)
     states = store.load_states(user, course.id)
+    totals = store.load_totals(user, course.id)
     recent = list(
         Attempt.objects.filter(user=user, course_id=course.id)
         .order_by("-created_at", "-id")
@@ -60,15 +61,16 @@ def serve_next(*, user, course_slug: str, jump_to: str | None = None) -> Served 
     try:
         sel = next_problem(
             graph,
+            params,
             states,
             timezone.now(),
             recent,
+            totals=totals,
             target=course.target_success,
             review_share=settings.TUTOR_REVIEW_SHARE,
             jump_to=jump_to,
             rng=random.Random(),
-            predictor=pred,
-            config=store.knowledge_config(),
+            config=store.mastery_config(),
         )
     except ValueError as exc:
         raise TutorError(str(exc)) from exc
@@ -101,12 +103,10 @@ class ConceptView:
 
 def knowledge(*, user, course_id: int) -> list[ConceptView]:
     """Every concept in ramp order with the student's decayed mastery P(L) in [0,1] and its state:
-    "mastered" | "frontier" | "locked" | "review_due" (tutor/engine/state.py)."""
+    "mastered" | "frontier" | "locked" | "review_due" (tutor/knowledge/statuses.py)."""
     model = store.course_model(course_id)
     states = store.load_states(user, course_id)
-    status, mastery = concept_statuses(
-        model.graph, states, timezone.now(), store.knowledge_config(), prior=model.predictor.default.prior
-    )
+    status, mastery = concept_statuses(model.graph, states, timezone.now(), model.params, store.mastery_config())
     return [
         ConceptView(c.slug, c.name, c.module_id, round(mastery[c.slug], 4), status[c.slug].value, c.prerequisite_slugs)
         for c in model.concepts
@@ -126,7 +126,7 @@ class DiagnosticStep:
 
 def _diagnostic(session: DiagnosticSession, course_id: int) -> Diagnostic:
     graph = store.placement_graph(course_id)
-    return Diagnostic.from_dict(session.state, graph, predictor=store.predictor(course_id))
+    return Diagnostic.from_dict(session.state, graph, params=store.model_params(course_id))
 
 
 def _advance(session: DiagnosticSession, diag: Diagnostic, user, course_id: int) -> DiagnosticStep:
@@ -138,9 +138,9 @@ def _advance(session: DiagnosticSession, diag: Diagnostic, user, course_id: int)
         session.finished_at = timezone.now()
         session.current_problem = None
         graph, ids = store.course_graph(course_id)
-        result = diag.result(timezone.now(), store.knowledge_config())
-        store.save_states(user, course_id, result, list(result), ids)
-        placed = sum(1 for k in result.values() if k.mastery >= store.knowledge_config().mastery_threshold)
+        result = diag.result(timezone.now(), store.mastery_config())
+        store.save_states(user, course_id, result, ids)
+        placed = sum(1 for k in result.values() if k.placed)
         session.state = {**session.state, "placed_mastered": placed}
     else:
         session.current_problem_id = nxt.id
@@ -186,13 +186,13 @@ def start_diagnostic(*, user, course_slug: str, max_questions: int = 10, restart
             int(open_session.state["max_questions"]),
         )
     graph = store.placement_graph(course.id)
-    diag = Diagnostic(graph, max_questions=max_questions, seed=random.randrange(2**31), predictor=store.predictor(course.id))
+    diag = Diagnostic(graph, max_questions=max_questions, seed=random.randrange(2**31), params=store.model_params(course.id))
     session = DiagnosticSession.objects.create(user=user, course_id=course.id, state=diag.to_dict())
     return _advance(session, diag, user, course.id)
 
 
 class DiagnosticError(TutorError):
-    code = 409
+    status, code = 409, "diagnostic_conflict"
 
 
 @transaction.atomic

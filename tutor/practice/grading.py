@@ -11,9 +11,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from courses.api import BadRequest
 
-class InvalidAnswer(ValueError):
-    """The answer's shape does not fit the problem kind; ``str(exc)`` says what was expected."""
+
+class InvalidAnswer(BadRequest, ValueError):
+    """The answer's shape does not fit the problem kind (400); ``str(exc)`` says what was expected, also given as the
+    field error of ``answer``."""
+
+    code = "invalid_answer"
+
+    def __init__(self, detail: str = "", **kw):
+        kw.setdefault("errors", {"answer": [detail]})
+        super().__init__(detail, **kw)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,17 @@
-"""Bridge between the database and the pure tutor engine: the course graph, per-student knowledge states, predictor.
+"""The learner-state store: the course as the knowledge model sees it, and each student's knowledge rows.
 
-The course graph (with the problems as students see them and the fitted predictor) is built from ``courses.api`` and
-cached in-process for ``GRAPH_TTL`` seconds; an import (``courses.signals.course_imported``) or a new fit drops it.
-Knowledge states are rows of :class:`tutor.models.KnowledgeState`, loaded and saved per student.
+The course model (concept DAG, problems as students see them, and the fitted ``tutor.knowledge`` parameters, or the
+unfitted defaults as the cold start) is built from ``courses.api`` and cached in-process for ``GRAPH_TTL`` seconds; an
+import (``courses.signals.course_imported``) or a new fit drops it. Knowledge states are rows of
+:class:`KnowledgeState` (one per student and concept, ``tutor.knowledge.state.StudentConceptState``) and
+:class:`KnowledgeTotals` (one per student and course, ``StudentTotals``), loaded and saved per student.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,19 +19,19 @@ from django.conf import settings
 from django.db import connection
 
 from courses import api as courses
-from tutor.engine.graph import Concept, CourseGraph, Problem
-from tutor.engine.predict import DifficultyBKT
-from tutor.engine.state import ConceptKnowledge, KnowledgeConfig
-from tutor.knowledge.bkt import BKTParams
-from tutor.practice.models import KnowledgeModelFit, KnowledgeState
+from tutor.knowledge.graph import Concept, CourseGraph, Problem
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.state import StudentConceptState, StudentTotals
+from tutor.knowledge.statuses import MasteryConfig
+from tutor.practice.models import KnowledgeModelFit, KnowledgeState, KnowledgeTotals
 
 GRAPH_TTL = 30.0
 
 
 @dataclass(frozen=True)
 class CourseModel:
-    """Everything the tutor needs about one course, read once: the course, its concepts (ramp order), the DAG, problems,
-    concept ids, the predictor."""
+    """Everything the tutor needs about one course, read once: the course, its concepts (ramp order), the DAG and
+    problems (author's difficulty), concept ids, and the knowledge model's parameters (fitted or cold start)."""
 
     course: courses.CourseInfo
     concepts: tuple[courses.ConceptInfo, ...]
@@ -37,7 +39,7 @@ class CourseModel:
     concept_ids: dict[str, int]
     concept_slugs: dict[int, str]
     problems: dict[int, courses.ProblemInfo]
-    predictor: DifficultyBKT
+    params: ModelParams
     placement_graph: CourseGraph | None = None  # the graph without code exercises: placement asks quick questions
 
 
@@ -45,13 +47,15 @@ _lock = threading.Lock()
 _models: dict[int, tuple[float, CourseModel]] = {}
 
 
-def knowledge_config() -> KnowledgeConfig:
-    return KnowledgeConfig(mastery_threshold=settings.TUTOR_MASTERY_THRESHOLD)
+def mastery_config() -> MasteryConfig:
+    return MasteryConfig(mastery_threshold=settings.TUTOR_MASTERY_THRESHOLD)
 
 
-def _latest_fit(course_id: int) -> dict:
+def _latest_params(course_id: int) -> ModelParams:
     fit = KnowledgeModelFit.objects.filter(course_id=course_id).order_by("-created_at").values_list("params", flat=True).first()
-    return fit or {}
+    if fit and "model" in fit:
+        return ModelParams.from_dict(fit["model"])
+    return ModelParams()  # cold start: the same model with its unfitted defaults
 
 
 def course_model(course_id: int) -> CourseModel:
@@ -63,14 +67,11 @@ def course_model(course_id: int) -> CourseModel:
             return hit[1]
     infos = courses.concept_graph(course_id)
     problem_infos = courses.course_problems(course_id)
-    fitted = _latest_fit(course_id)
-    refined = fitted.get("difficulty", {})  # data-refined difficulty per problem; the author's is the cold start
     concepts = [Concept(c.slug, c.name, float(c.position), c.prerequisite_slugs) for c in infos]
-    problems = [Problem(p.id, p.concept_slugs, refined.get(str(p.id), p.difficulty), float(p.position)) for p in problem_infos]
+    problems = [Problem(p.id, p.concept_slugs, p.difficulty, float(p.position)) for p in problem_infos]
     graph = CourseGraph(concepts, problems)
     quick = [pr for pr, info in zip(problems, problem_infos) if info.kind != "code"]
     placement_graph = graph if len(quick) == len(problems) else CourseGraph(concepts, quick)
-    predictor = DifficultyBKT({slug: BKTParams(**p) for slug, p in fitted.get("bkt", {}).items()})
     model = CourseModel(
         courses.get_course_by_id(course_id),
         tuple(infos),
@@ -78,7 +79,7 @@ def course_model(course_id: int) -> CourseModel:
         {c.slug: c.id for c in infos},
         {c.id: c.slug for c in infos},
         {p.id: p for p in problem_infos},
-        predictor,
+        _latest_params(course_id),
         placement_graph,
     )
     with _lock:
@@ -98,9 +99,9 @@ def course_graph(course_id: int) -> tuple[CourseGraph, dict[str, int]]:
     return m.graph, m.concept_ids
 
 
-def predictor(course_id: int) -> DifficultyBKT:
-    """P(correct) model of the course: conjunctive BKT with per-concept fitted parameters when a fit exists; cached."""
-    return course_model(course_id).predictor
+def model_params(course_id: int) -> ModelParams:
+    """The course's knowledge-model parameters (latest fit, else the unfitted defaults); cached."""
+    return course_model(course_id).params
 
 
 def forget_graph(course_id: int | None = None) -> None:
@@ -112,13 +113,17 @@ def forget_graph(course_id: int | None = None) -> None:
             _models.pop(course_id, None)
 
 
-def prior(pred: DifficultyBKT, slug: str) -> float:
-    return pred.concept_params(slug).prior
-
-
-_FIELDS = ("concept_id", "mastery", "last_practised_at", "half_life_days", "attempts", "correct", "reviews")
-
-
+_FIELDS = (
+    "concept_id",
+    "mastery",
+    "last_practised_at",
+    "n_correct",
+    "n_wrong",
+    "recent_correct",
+    "recent_wrong",
+    "placed",
+    "streak",
+)
 _STATES_SQL: tuple[str, tuple[str, ...]] | None = None
 _USER, _COURSE = -7001, -7002  # sentinels that tell the compiled parameters apart
 
@@ -134,7 +139,15 @@ def _states_sql() -> tuple[str, tuple[str, ...]]:
     return _STATES_SQL
 
 
-def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dict[str, ConceptKnowledge]:
+def _aware(t) -> datetime | None:
+    if t is None:
+        return None
+    if not isinstance(t, datetime):  # SQLite returns text through a raw cursor
+        t = datetime.fromisoformat(t)
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dict[str, StudentConceptState]:
     """The student's stored knowledge, by concept slug (concepts never practised are absent). One query."""
     m = course_model(course_id)
     if slugs is None:
@@ -146,38 +159,75 @@ def load_states(user, course_id: int, slugs: Iterable[str] | None = None) -> dic
         ids = [m.concept_ids[s] for s in slugs if s in m.concept_ids]
         rows = KnowledgeState.objects.filter(user=user, course_id=course_id, concept_id__in=ids).values_list(*_FIELDS)
     out = {}
-    for cid, mastery, last, half, attempts, correct, reviews in rows:
+    for cid, mastery, last, n_correct, n_wrong, rc, rw, placed, streak in rows:
         slug = m.concept_slugs.get(cid)
         if slug is not None:
-            if last is not None and not isinstance(last, datetime):  # SQLite returns text through a raw cursor
-                last = datetime.fromisoformat(last)
-            out[slug] = ConceptKnowledge(mastery, last.timestamp() if last else None, half, attempts, correct, reviews)
+            out[slug] = StudentConceptState(mastery, n_correct, n_wrong, rc, rw, _aware(last), bool(placed), streak)
     return out
 
 
-def save_states(
-    user, course_id: int, states: dict[str, ConceptKnowledge], slugs: Iterable[str], concept_ids: dict[str, int]
-) -> None:
-    """Upsert the rows of ``slugs`` from ``states`` (one statement)."""
-    rows = []
-    for slug in slugs:
-        k = states[slug]
-        rows.append(
-            KnowledgeState(
-                user=user,
-                course_id=course_id,
-                concept_id=concept_ids[slug],
-                mastery=min(1.0, max(0.0, k.mastery)),
-                last_practised_at=datetime.fromtimestamp(k.last_practised, tz=UTC) if k.last_practised is not None else None,
-                half_life_days=k.half_life_days,
-                attempts=k.attempts,
-                correct=k.correct,
-                reviews=k.reviews,
-            )
+def load_totals(user, course_id: int) -> StudentTotals:
+    """The student's course totals (zeros before the first attempt). One query."""
+    row = (
+        KnowledgeTotals.objects.filter(user=user, course_id=course_id)
+        .values_list("n_correct", "n_wrong", "recent_correct", "recent_wrong")
+        .first()
+    )
+    return StudentTotals(*row) if row else StudentTotals()
+
+
+def save_states(user, course_id: int, states: Mapping[str, StudentConceptState], concept_ids: Mapping[str, int]) -> None:
+    """Upsert one row per entry of ``states`` (one statement)."""
+    rows = [
+        KnowledgeState(
+            user=user,
+            course_id=course_id,
+            concept_id=concept_ids[slug],
+            mastery=min(1.0, max(0.0, k.mastery)),
+            last_practised_at=k.last_practised
+            if isinstance(k.last_practised, datetime) or k.last_practised is None
+            else datetime.fromtimestamp(k.last_practised, tz=UTC),
+            n_correct=k.n_correct,
+            n_wrong=k.n_wrong,
+            recent_correct=k.recent_correct,
+            recent_wrong=k.recent_wrong,
+            placed=k.placed,
+            streak=k.streak,
         )
+        for slug, k in states.items()
+    ]
     KnowledgeState.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["user", "concept"],
-        update_fields=["mastery", "last_practised_at", "half_life_days", "attempts", "correct", "reviews", "updated_at"],
+        update_fields=[
+            "mastery",
+            "last_practised_at",
+            "n_correct",
+            "n_wrong",
+            "recent_correct",
+            "recent_wrong",
+            "placed",
+            "streak",
+            "updated_at",
+        ],
+    )
+
+
+def save_totals(user, course_id: int, totals: StudentTotals) -> None:
+    """Upsert the student's course totals (one statement)."""
+    KnowledgeTotals.objects.bulk_create(
+        [
+            KnowledgeTotals(
+                user=user,
+                course_id=course_id,
+                n_correct=totals.n_correct,
+                n_wrong=totals.n_wrong,
+                recent_correct=totals.recent_correct,
+                recent_wrong=totals.recent_wrong,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "course"],
+        update_fields=["n_correct", "n_wrong", "recent_correct", "recent_wrong", "updated_at"],
     )

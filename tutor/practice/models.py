@@ -1,4 +1,4 @@
-"""Practice records: attempts (append-only), hint and solution reveals, step visits, knowledge state, fitted models, served problems, placement sessions."""
+"""Practice records: attempts (append-only), hint and solution reveals, step visits, knowledge state and totals, fitted models, served problems, placement sessions."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class Attempt(models.Model):
     feedback = models.CharField(max_length=300, blank=True)
     hints_seen = models.PositiveIntegerField(default=0, help_text="Hints revealed before this attempt.")
     time_taken_ms = models.PositiveIntegerField(null=True, blank=True)
+    predicted_correct = models.FloatField(
+        null=True, blank=True, help_text="The knowledge model's P(correct) just before this attempt (for calibration)."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -59,18 +62,22 @@ class StepVisit(models.Model):
 
 
 class KnowledgeState(models.Model):
-    """A student's knowledge of one concept: mastery P(L) (BKT, Corbett & Anderson 1995) at ``last_practised_at``,
-    a forgetting half-life, and attempt counts. Mirrors ``tutor.engine.state.ConceptKnowledge``."""
+    """A student's knowledge of one concept: the row form of ``tutor.knowledge.state.StudentConceptState`` (mastery
+    P(L) at ``last_practised_at``, BKT, Corbett & Anderson 1995; clean-correct / other attempt counts and their
+    recency-weighted versions, the features of the BKT-LR model; the current streak of clean correct answers; whether
+    the placement set it)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
     concept = models.ForeignKey("courses.Concept", on_delete=models.CASCADE, related_name="+")
     mastery = models.FloatField()
     last_practised_at = models.DateTimeField(null=True, blank=True)
-    half_life_days = models.FloatField(default=4.0)
-    attempts = models.PositiveIntegerField(default=0)
-    correct = models.PositiveIntegerField(default=0)
-    reviews = models.PositiveIntegerField(default=0)
+    n_correct = models.PositiveIntegerField(default=0, help_text="Clean correct attempts (no hint, no solution seen).")
+    n_wrong = models.PositiveIntegerField(default=0, help_text="All other attempts.")
+    recent_correct = models.FloatField(default=0.0)
+    recent_wrong = models.FloatField(default=0.0)
+    placed = models.BooleanField(default=False, help_text="Mastery set by the diagnostic placement.")
+    streak = models.PositiveIntegerField(default=0, help_text="Clean correct answers in a row, up to now.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -79,6 +86,21 @@ class KnowledgeState(models.Model):
             models.CheckConstraint(condition=models.Q(mastery__gte=0, mastery__lte=1), name="mastery_is_a_probability"),
         ]
         indexes = [models.Index(fields=["user", "course"])]
+
+
+class KnowledgeTotals(models.Model):
+    """A student's attempt counts over a whole course: the row form of ``tutor.knowledge.state.StudentTotals``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    n_correct = models.PositiveIntegerField(default=0)
+    n_wrong = models.PositiveIntegerField(default=0)
+    recent_correct = models.FloatField(default=0.0)
+    recent_wrong = models.FloatField(default=0.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="one_knowledge_totals_per_course")]
 
 
 class KnowledgeModelFit(models.Model):

@@ -1,11 +1,11 @@
-"""Practice API: attempts (idempotent), hints, solution (attempt-before-reveal), progress."""
+"""Practice API: attempts (idempotent), hints, solution (attempt-before-reveal), progress. Refusals are the services'
+DomainErrors, answered by ``academy.errors.exception_handler`` (``{code, detail, errors?}``)."""
 
 from dataclasses import asdict
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,55 +13,39 @@ from rest_framework.views import APIView
 from courses import api as courses
 from courses.api import is_enrolled
 from tutor.practice import selectors, services
-from tutor.practice.grading import InvalidAnswer
 from tutor.practice.serializers import AttemptIn, AttemptOut, HintOut, ProgressOut, SolutionOut
-
-
-class TutorAPIError(APIException):
-    def __init__(self, exc: services.TutorError):
-        self.status_code = exc.code
-        super().__init__(detail=str(exc))
-
-
-def _call(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except services.NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except services.TutorError as exc:
-        raise TutorAPIError(exc) from exc
 
 
 class Attempts(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "attempts"  # settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]: 429 past ATTEMPT_RATE
 
     @extend_schema(request=AttemptIn, responses={201: AttemptOut, 200: AttemptOut}, summary="Submit an answer")
     def post(self, request, problem_id):
         payload = AttemptIn(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        try:
-            result = _call(
-                services.submit_attempt,
-                user=request.user,
-                problem_id=problem_id,
-                answer=d["answer"],
-                client_attempt_id=d["client_attempt_id"],
-                time_taken_ms=d.get("time_taken_ms"),
-            )
-        except InvalidAnswer as exc:
-            raise ValidationError({"answer": [str(exc)]}) from exc
+        result = services.submit_attempt(
+            user=request.user,
+            problem_id=problem_id,
+            answer=d["answer"],
+            client_attempt_id=d["client_attempt_id"],
+            time_taken_ms=d.get("time_taken_ms"),
+        )
         return Response(AttemptOut(asdict(result)).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 class Hints(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "hints"
 
     @extend_schema(request=None, responses={201: HintOut}, summary="Reveal the next hint of the ladder (409 when none is left)")
     def post(self, request, problem_id):
-        result = _call(services.reveal_hint, user=request.user, problem_id=problem_id)
+        result = services.reveal_hint(user=request.user, problem_id=problem_id)
         if result is None:
-            return Response({"detail": "no more hints"}, status=status.HTTP_409_CONFLICT)
+            raise courses.Conflict(
+                "No more hints: try the worked solution after an attempt, or ask the TA.", code="no_more_hints"
+            )
         return Response(HintOut(asdict(result)).data, status=status.HTTP_201_CREATED)
 
 
@@ -70,7 +54,7 @@ class Solution(APIView):
 
     @extend_schema(responses={200: SolutionOut}, summary="The worked solution (409 until the student has attempted)")
     def get(self, request, problem_id):
-        html = _call(services.reveal_solution, user=request.user, problem_id=problem_id)
+        html = services.reveal_solution(user=request.user, problem_id=problem_id)
         return Response({"html": html})
 
 

@@ -4,15 +4,12 @@ from dataclasses import asdict
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.api import ProblemSerializer
 from tutor.practice import adaptive as practice
-from tutor.practice.grading import InvalidAnswer
-from tutor.practice.rest import _call
 
 
 class NextOut(serializers.Serializer):
@@ -53,7 +50,7 @@ class NextProblem(APIView):
 
     @extend_schema(responses=NextOut, summary="The next problem (no answer), why it was chosen, and the predicted P(correct)")
     def get(self, request, slug):
-        served = _call(practice.serve_next, user=request.user, course_slug=slug, jump_to=request.query_params.get("jump") or None)
+        served = practice.serve_next(user=request.user, course_slug=slug, jump_to=request.query_params.get("jump") or None)
         if served is None:
             return Response(
                 {"problem": None, "reason": "this course has no problems yet", "predicted_correct": None, "kind": None}
@@ -75,7 +72,7 @@ class Knowledge(APIView):
 
     @extend_schema(responses=KnowledgeOut(many=True), summary="Mastery and state of every concept for the current student")
     def get(self, request, slug):
-        course = _call(practice._course_for, user=request.user, slug=slug)
+        course = practice._course_for(user=request.user, slug=slug)
         return Response(
             [
                 {"concept": c.slug, "name": c.name, "mastery": c.mastery, "state": c.state}
@@ -91,14 +88,13 @@ class DiagnosticStart(APIView):
         request=None, responses={201: DiagnosticOut}, summary="Start (or resume) the placement probe; ?retake=1 starts over"
     )
     def post(self, request, slug):
-        step = _call(
-            practice.start_diagnostic, user=request.user, course_slug=slug, restart=bool(request.query_params.get("retake"))
-        )
+        step = practice.start_diagnostic(user=request.user, course_slug=slug, restart=bool(request.query_params.get("retake")))
         return Response(_diag(step), status=status.HTTP_201_CREATED)
 
 
 class DiagnosticAnswer(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "attempts"
 
     @extend_schema(
         request=DiagnosticAnswerIn, responses=DiagnosticOut, summary="Answer the current probe: the next probe or the result"
@@ -106,14 +102,10 @@ class DiagnosticAnswer(APIView):
     def post(self, request, slug):
         payload = DiagnosticAnswerIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            step = _call(
-                practice.answer_diagnostic,
-                user=request.user,
-                course_slug=slug,
-                problem_id=payload.validated_data["problem_id"],
-                answer=payload.validated_data.get("answer"),
-            )
-        except InvalidAnswer as exc:
-            raise ValidationError({"answer": [str(exc)]}) from exc
+        step = practice.answer_diagnostic(
+            user=request.user,
+            course_slug=slug,
+            problem_id=payload.validated_data["problem_id"],
+            answer=payload.validated_data.get("answer"),
+        )
         return Response(_diag(step))

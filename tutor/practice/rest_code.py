@@ -1,4 +1,5 @@
-"""Code exercise API: Run / Submit (idempotent by ``client_id``) and the submission's result, polled while queued."""
+"""Code exercise API: Run / Submit (idempotent by ``client_id``) and the submission's result, polled while queued.
+Refusals are the services' DomainErrors, answered by ``academy.errors.exception_handler``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from rest_framework.views import APIView
 from tutor.practice import code
 from tutor.practice.grading import InvalidAnswer
 from tutor.practice.models import CodeSubmission
-from tutor.practice.rest import _call
 
 
 class CodeIn(serializers.Serializer):
@@ -46,6 +46,7 @@ def _out(sub: CodeSubmission) -> dict:
 
 class CodeSubmissions(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "attempts"  # a Submit is an attempt: same 429 limit (settings.REST_FRAMEWORK)
 
     @extend_schema(request=CodeIn, responses={201: CodeOut, 202: CodeOut, 200: CodeOut}, summary="Run or submit code")
     def post(self, request, problem_id):
@@ -54,15 +55,10 @@ class CodeSubmissions(APIView):
         d = payload.validated_data
         before = CodeSubmission.objects.filter(user=request.user, client_id=d["client_id"]).exists()
         try:
-            sub = _call(
-                code.submit_code,
-                user=request.user,
-                problem_id=problem_id,
-                files=d["files"],
-                mode=d["mode"],
-                client_id=d["client_id"],
+            sub = code.submit_code(
+                user=request.user, problem_id=problem_id, files=d["files"], mode=d["mode"], client_id=d["client_id"]
             )
-        except InvalidAnswer as exc:
+        except InvalidAnswer as exc:  # the files' shape: a field error (refusals go to academy.errors.exception_handler)
             raise ValidationError({"files": [str(exc)]}) from exc
         if before:
             return Response(_out(sub), status=status.HTTP_200_OK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,28 +16,28 @@ from tutor.practice.learner import course_model
 from tutor.practice.models import Attempt, HintReveal, SolutionReveal, StepVisit
 
 
-class TutorError(Exception):
-    """Base of the tutor's refusals; ``code`` maps to an HTTP status in the API."""
+class TutorError(courses.DomainError):
+    """Base of the tutor's refusals (``courses.errors``: ``status`` and ``code`` map it to HTTP and websocket)."""
 
-    code = 400
+    status, code = 400, "bad_request"
 
 
 class NotFound(TutorError):
-    code = 404
+    status, code = 404, "not_found"
 
 
 class NotEnrolled(TutorError):
-    code = 403
+    status, code = 403, "not_enrolled"
 
 
 class SolutionLocked(TutorError):
     """Attempt-before-reveal: the worked solution is shown only after at least one attempt."""
 
-    code = 409
+    status, code = 409, "solution_locked"
 
 
 class IdempotencyConflict(TutorError):
-    code = 409
+    status, code = 409, "idempotency_conflict"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,10 @@ def _record(*, user, problem, answer, result, client_attempt_id, time_taken_ms) 
     problem_id = problem.id
     try:
         with transaction.atomic():
+            # One learner's attempts update their knowledge state one at a time (no lost update between two tabs or
+            # a retry racing the original): lock the user's row for the transaction (a no-op on SQLite, whose
+            # IMMEDIATE transactions already serialise writers).
+            get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
             hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()
             attempt = Attempt.objects.create(
                 user=user,

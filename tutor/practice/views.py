@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from courses import api as courses
 from courses.api import enroll, is_enrolled
@@ -156,6 +158,7 @@ def _answer_from_form(request, problem):
 
 
 @login_required
+@ratelimit(key="user", rate=lambda group, request: settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["attempts"], block=True)
 @require_POST
 def problem_attempt(request, problem_id):
     problem = _problem_for(request, problem_id)
@@ -293,7 +296,9 @@ def placement_page(request, slug):
 @login_required
 @require_POST
 def placement_skip(request, slug):
-    _enrolled_course(request, slug)
+    _, bounce = _enrolled_course(request, slug)
+    if bounce:
+        return bounce
     practice.skip_diagnostic(user=request.user, course_slug=slug)
     messages.info(request, "Placement skipped: practice starts at the beginning of the ramp.")
     return redirect("tutor:course", slug=slug)

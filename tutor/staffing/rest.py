@@ -6,29 +6,36 @@ inbox and stuck-map data. Refusals: 404 for anything outside your role in the co
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tutor.conversations import api as conversations
-from tutor.conversations.api import StaffError
 from tutor.staffing import inbox, permissions, selectors, stuckmap
 from tutor.staffing import services as sharing
 
-TextBody = inline_serializer("StaffTextBody", {"text": serializers.CharField()})
-ShareBody = inline_serializer("ShareBody", {"token": serializers.CharField(required=False, help_text="the preview's token")})
+
+class TextBody(serializers.Serializer):
+    text = serializers.CharField(max_length=conversations.MAX_ANSWER_CHARS, help_text="Markdown")
+
+
+class ShareBody(serializers.Serializer):
+    token = serializers.CharField(required=False, max_length=64, help_text="the preview's token")
+
+
+def _body(serializer_class, request) -> dict:
+    """The request body validated by ``serializer_class`` (400 with field errors otherwise; a body that is not an
+    object, e.g. a JSON list, is a 400 too, never a 500)."""
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
 ERR = OpenApiResponse(description="refused: {code, detail}")
 NOT_FOUND = OpenApiResponse(description="not yours to see (or no such thing)")
-
-
-def _refusal(exc: StaffError) -> Response:
-    code = status.HTTP_400_BAD_REQUEST if exc.code == "bad_request" else status.HTTP_409_CONFLICT
-    if exc.code == "not_found":
-        raise Http404(str(exc))
-    return Response({"code": exc.code, "detail": str(exc)}, status=code)
 
 
 class Queue(APIView):
@@ -79,13 +86,10 @@ class EscalationAction(APIView):
     def post(self, request, slug, escalation_id):
         course = permissions.ta_course(request.user, slug)
         kw = {"course_id": course.id, "escalation_id": escalation_id, "ta": request.user}
-        try:
-            if self.action_name == "answer":
-                m = conversations.answer(text=str(request.data.get("text", "")), **kw)
-                return Response(selectors.staff_message_dict(m), status=201)
-            getattr(conversations, self.action_name)(**kw)
-        except StaffError as exc:
-            return _refusal(exc)
+        if self.action_name == "answer":
+            m = conversations.answer(text=_body(TextBody, request)["text"], **kw)
+            return Response(selectors.staff_message_dict(m), status=201)
+        getattr(conversations, self.action_name)(**kw)
         return Response(selectors.detail(selectors.get(course.id, escalation_id)))
 
 
@@ -114,15 +118,12 @@ class MessageAction(APIView):
 
     def post(self, request, slug, message_id):
         course = permissions.ta_course(request.user, slug)
-        try:
-            if self.action_name == "endorse":
-                m = conversations.endorse(course_id=course.id, message_id=message_id, ta=request.user)
-            else:
-                m = conversations.correct(
-                    course_id=course.id, message_id=message_id, ta=request.user, text=str(request.data.get("text", ""))
-                )
-        except StaffError as exc:
-            return _refusal(exc)
+        if self.action_name == "endorse":
+            m = conversations.endorse(course_id=course.id, message_id=message_id, ta=request.user)
+        else:
+            m = conversations.correct(
+                course_id=course.id, message_id=message_id, ta=request.user, text=_body(TextBody, request)["text"]
+            )
         return Response(selectors.staff_message_dict(m))
 
 
@@ -167,10 +168,7 @@ class Share(APIView):
     )
     def get(self, request, slug, thread_id):
         course = permissions.student_course(request.user, slug)
-        try:
-            p = sharing.preview(user=request.user, course_id=course.id, thread_id=thread_id)
-        except StaffError as exc:
-            return _refusal(exc)
+        p = sharing.preview(user=request.user, course_id=course.id, thread_id=thread_id)
         return Response({**sharing.preview_dict(p), "shared": sharing.is_shared(thread_id)})
 
     @extend_schema(
@@ -181,10 +179,9 @@ class Share(APIView):
     )
     def post(self, request, slug, thread_id):
         course = permissions.student_course(request.user, slug)
-        try:
-            s = sharing.share(user=request.user, course_id=course.id, thread_id=thread_id, token=request.data.get("token"))
-        except StaffError as exc:
-            return _refusal(exc)
+        s = sharing.share(
+            user=request.user, course_id=course.id, thread_id=thread_id, token=_body(ShareBody, request).get("token")
+        )
         s.refresh_from_db()
         return Response({"shared": True, "status": s.status}, status=201)
 
@@ -195,10 +192,7 @@ class Share(APIView):
     )
     def delete(self, request, slug, thread_id):
         course = permissions.student_course(request.user, slug)
-        try:
-            done = sharing.unshare(user=request.user, course_id=course.id, thread_id=thread_id)
-        except StaffError as exc:
-            return _refusal(exc)
+        done = sharing.unshare(user=request.user, course_id=course.id, thread_id=thread_id)
         if not done:
             raise Http404("This thread is not shared")
         return Response(status=204)

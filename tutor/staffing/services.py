@@ -25,15 +25,15 @@ from tutor.staffing.models import SharedThread
 
 
 class NotFound(StaffError):
-    code = "not_found"
+    status, code = 404, "not_found"
 
 
 class AlreadyShared(StaffError):
-    code = "already_shared"
+    status, code = 409, "already_shared"
 
 
 class PreviewOutdated(StaffError):
-    code = "preview_outdated"
+    status, code = 409, "preview_outdated"
 
 
 @dataclass
@@ -71,6 +71,14 @@ def _own_thread(user, course_id: int, thread_id: int) -> Thread:
     return t
 
 
+def _title(thread: Thread, terms: list[str]) -> str:
+    """The copy's title, derived from the *scrubbed* first question and scrubbed again once derived: a cut can never
+    leave part of an e-mail address or a name behind (the stored ``thread.title`` was cut from the raw text)."""
+    first = thread.messages.filter(role=Message.Role.STUDENT).order_by("id").values_list("text", flat=True).first()
+    source = first if first is not None else thread.title
+    return anonymize_text(conversations.derive_title(anonymize_text(source, terms=terms)), terms=terms)
+
+
 def _build(thread: Thread, upto_message_id: int | None = None) -> Preview:
     terms = _terms(thread)
     msgs = thread.messages.exclude(role=Message.Role.ASSISTANT, text="").exclude(status=Message.Status.STREAMING)
@@ -94,7 +102,7 @@ def _build(thread: Thread, upto_message_id: int | None = None) -> Preview:
         out.append({"role": m.role, "text": text, "html": html, "sources": sources})
         last = m.id
     p = Preview(
-        title=anonymize_text(thread.title, terms=terms),
+        title=_title(thread, terms),
         asked_on=thread.created_at.date().isoformat(),
         step_id=thread.step_id,
         problem_id=thread.problem_id,

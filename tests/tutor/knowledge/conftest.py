@@ -54,3 +54,28 @@ def multi_concept_log():
                 items.append(it)
                 correct.append(int(rng.random() < p))
     return AttemptLog(np.array(users), np.array(items), np.array(correct, dtype=np.int8), item_concepts)
+
+
+# ---------------------------------------------------------------------------------------- course graphs (policy, diagnostic)
+LLM101N = REPO_ROOT / "courses" / "packages" / "llm101n"
+
+
+def llm101n_graph():
+    """The real LLM101n concept DAG and problems, straight from its package (no database)."""
+    from courses.package import load_package
+    from tutor.knowledge.graph import CourseGraph
+
+    pkg = load_package(LLM101N)
+    concepts = [{"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)]
+    problems = [{"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)]
+    return CourseGraph.from_records(concepts=concepts, problems=problems)
+
+
+@pytest.fixture(scope="session", params=["synthetic-80", "llm101n"])
+def course_graph(request):
+    """The course every simulator test runs on, twice: a synthetic ramp-shaped DAG of 80 concepts (4-8 problems each,
+    trivial to hard) and the real LLM101n package (a few concepts with one problem, only practised inside a
+    dependent's problems, or with no problem at all)."""
+    from tutor.knowledge.synthetic import synthetic_course
+
+    return synthetic_course(80, seed=1) if request.param == "synthetic-80" else llm101n_graph()

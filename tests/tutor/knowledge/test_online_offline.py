@@ -85,3 +85,40 @@ def test_concepts_unseen_in_fitting_keep_separate_states(multi_concept_log):
     params = fit(log.subset(only_concept_0))
     assert set(params.concepts) == {0}  # concepts 1 and 2 fall back to the default concept
     np.testing.assert_allclose(_online(params, log), predict_log(params, log), rtol=1e-9, atol=1e-12)
+
+
+def test_attempts_after_the_worked_solution_replay_the_same_online_and_offline(multi_concept_log):
+    """No mastery credit after the solution was seen: the vectorised replay holds P(L) exactly as apply_attempt does."""
+    log = multi_concept_log
+    params = fit(log)
+    seen = np.random.default_rng(5).random(len(log)) < 0.25
+    held = type(log)(log.user, log.item, np.where(seen, 0, log.correct).astype(np.int8), log.item_concepts, None, seen)
+    states, totals, online = {}, {}, []
+    for u, i, y, s in zip(held.user.tolist(), held.item.tolist(), held.correct.tolist(), seen.tolist()):
+        cs = {c: states.get((u, c)) for c in held.item_concepts[i]}
+        online.append(predict_correct(params, cs, i, totals=totals.get(u)))
+        upd = apply_attempt(params, cs, totals.get(u), correct=bool(y), solution_seen=s)
+        states.update({(u, c): st for c, st in upd.concepts.items()})
+        totals[u] = upd.totals
+    offline = predict_log(params, held)
+    np.testing.assert_allclose(np.array(online), offline, rtol=1e-9, atol=1e-12)
+    plain = type(log)(log.user, log.item, held.correct, log.item_concepts)
+    assert not np.allclose(predict_log(params, plain), offline)  # the rule changes the replay
+
+
+def test_per_problem_guess_and_slip_replay_the_same_online_and_offline(multi_concept_log):
+    """With authors' difficulties (per-problem guess/slip in BKT), fitting and the vectorised replay still match the
+    row-by-row online update."""
+    log = multi_concept_log
+    difficulty = {i: (i % 10) / 10 for i in log.item_concepts}
+    params = fit(log, author_difficulty=difficulty)
+    states, totals, online = {}, {}, []
+    for u, i, y in zip(log.user.tolist(), log.item.tolist(), log.correct.tolist()):
+        cs = {c: states.get((u, c)) for c in log.item_concepts[i]}
+        online.append(predict_correct(params, cs, i, difficulty[i], totals=totals.get(u)))
+        upd = apply_attempt(params, cs, totals.get(u), correct=bool(y), author_difficulty=difficulty[i])
+        states.update({(u, c): st for c, st in upd.concepts.items()})
+        totals[u] = upd.totals
+    offline = predict_log(params, log, author_difficulty=difficulty)
+    np.testing.assert_allclose(np.array(online), offline, rtol=1e-9, atol=1e-12)
+    assert not np.allclose(predict_log(params, log), offline)  # the difficulties change the replay

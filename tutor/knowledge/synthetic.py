@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tutor.engine.graph import Concept, CourseGraph, Problem
+from tutor.knowledge.graph import Concept, CourseGraph, Problem
 
 
 def synthetic_course(

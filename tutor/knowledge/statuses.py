@@ -1,12 +1,12 @@
-"""Knowledge state per concept, forgetting, and the four concept states the student sees.
+"""The four concept states the student sees, read from the knowledge state (``state.StudentConceptState``).
 
-Mastery is P(L) from Bayesian Knowledge Tracing (Corbett & Anderson 1995). Between practice it decays with
-exponential forgetting, R(t) = 2^(-t / h), with a per-concept half-life h that grows with well-spaced successful
-reviews (half-life regression, Settles & Meeder 2016; spacing effect, Ebbinghaus 1885 / Cepeda et al. 2006). The
-decay is applied lazily when read: the stored P(L) is the value at `last_practised`.
+Mastery is P(L) from Bayesian Knowledge Tracing (Corbett & Anderson 1995), decayed by the model's one forgetting
+rule (``state.decay_mastery``: half-life regression, Settles & Meeder 2016) when read.
 
 Concept states (`ConceptStatus`):
-- mastered: stored P(L) >= mastery_threshold and the decayed P(L) >= review_threshold;
+- mastered: stored P(L) >= mastery_threshold, backed by evidence (the last ``min_clean_correct`` answers on the
+  concept's testing problems clean and right — see ``model.apply_attempt``'s streak —, or a diagnostic placement:
+  never a prior or a lucky answer alone), and the decayed P(L) >= review_threshold;
 - review_due: stored P(L) >= mastery_threshold but the decayed P(L) fell below review_threshold;
 - frontier: not mastered, and every prerequisite is mastered or review_due (or provisionally satisfied, below);
 - locked: some prerequisite is neither mastered nor review_due.
@@ -20,25 +20,23 @@ need what the student is still learning. Its mastery is read through the DAG: kn
 prerequisites (the down-set assumption of Knowledge Space Theory, Doignon & Falmagne 1985, which the diagnostic uses
 too), so P(L_c) >= P(L_d) for every descendant d, and such a concept's P(L) is taken as max(its own, its
 descendants'), stored and decayed alike. Its own P(L) still moves with the evidence of the problems it shares
-(tracing.py), but a concept only ever practised through what builds on it is mastered once one of those is.
+(``model.apply_attempt``), but a concept only ever practised through what builds on it is mastered once one of those is.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from tutor.engine.graph import CourseGraph
+from tutor.knowledge.bkt import difficulty_shift, item_params
+from tutor.knowledge.graph import CourseGraph
+from tutor.knowledge.model import TESTING_GUESS, decayed_mastery, new_concept_state
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.state import StudentConceptState
 
-DAY = 86400.0
-
-
-def as_seconds(t: datetime | float | int) -> float:
-    """POSIX seconds from an aware datetime or a number of seconds."""
-    return t.timestamp() if isinstance(t, datetime) else float(t)
+States = Mapping[str, StudentConceptState]
 
 
 class ConceptStatus(str, Enum):
@@ -49,97 +47,79 @@ class ConceptStatus(str, Enum):
 
 
 @dataclass(frozen=True)
-class KnowledgeConfig:
-    """Thresholds and forgetting constants.
+class MasteryConfig:
+    """Thresholds on P(L).
 
-    mastery_threshold: P(L) at which a concept counts as mastered (default 0.95, Corbett & Anderson 1995).
+    mastery_threshold: stored P(L) at which a concept counts as mastered (default 0.95, Corbett & Anderson 1995).
     review_threshold: decayed P(L) below which a mastered concept is due for review.
-    initial_half_life_days / min_half_life_days: half-life of a freshly mastered concept, and its floor.
-    half_life_growth: factor by which a successful review, taken when due, multiplies the half-life.
-    prerequisite_transfer: weight in [0, 1] of the damped update a correct clean answer gives each direct
-      prerequisite of the problem's concepts (fractional implicit repetition).
+    min_clean_correct: clean correct answers in a row a concept needs before it can count as mastered (a placement
+      also counts): mastery comes from evidence, never from a high prior or a fitted learning rate alone.
     """
 
     mastery_threshold: float = 0.95
     review_threshold: float = 0.85
-    initial_half_life_days: float = 4.0
-    min_half_life_days: float = 0.5
-    half_life_growth: float = 2.5
-    prerequisite_transfer: float = 0.5
+    min_clean_correct: int = 3
 
 
-@dataclass(slots=True)
-class ConceptKnowledge:
-    """One student's knowledge of one concept.
-
-    mastery: P(L) in [0, 1] at `last_practised` (before decay).  last_practised: POSIX seconds or None (never).
-    half_life_days: forgetting half-life in days.  attempts / correct: counts of graded attempts on the concept.
-    reviews: successful reviews counted so far.
-    """
-
-    mastery: float = 0.2
-    last_practised: float | None = None
-    half_life_days: float = 4.0
-    attempts: int = 0
-    correct: int = 0
-    reviews: int = 0
-
-    def __post_init__(self) -> None:
-        if self.last_practised is not None:
-            self.last_practised = as_seconds(self.last_practised)
-
-    def retrievability(self, now: float) -> float:
-        """R in (0, 1]: 2^(-days since last practice / half-life); 1 if never practised."""
-        if self.last_practised is None:
-            return 1.0
-        days = max(0.0, now - self.last_practised) / DAY
-        return math.exp(-math.log(2.0) * days / self.half_life_days)
-
-    def effective_mastery(self, now: float) -> float:
-        """P(L) now, in [0, 1]: stored P(L) times retrievability."""
-        return self.mastery * self.retrievability(now)
+_TESTABLE: dict[int, tuple[CourseGraph, ModelParams, frozenset[str]]] = {}
 
 
-States = MutableMapping[str, ConceptKnowledge]
+def testable_concepts(graph: CourseGraph, params: ModelParams) -> frozenset[str]:
+    """Concepts with at least one problem that tests them (guess <= ``model.TESTING_GUESS`` under ``params``) and
+    needs nothing but the concept and its ancestors; cached per (graph, params) pair of objects."""
+    hit = _TESTABLE.get(id(graph))
+    if hit is not None and hit[0] is graph and hit[1] is params:
+        return hit[2]
+    out = frozenset(
+        c
+        for c, problems in graph.problems_by_concept.items()
+        if any(
+            item_params(params.concept(c).bkt, difficulty_shift(p.difficulty)).guess <= TESTING_GUESS
+            and all(x == c or x in graph.ancestors(c) for x in p.concepts)  # servable before what builds on c
+            for p in problems
+        )
+    )
+    if len(_TESTABLE) > 64:
+        _TESTABLE.clear()
+    _TESTABLE[id(graph)] = (graph, params, out)
+    return out
 
 
-def knowledge_for(states: States, slug: str, prior: float = 0.2, config: KnowledgeConfig = KnowledgeConfig()) -> ConceptKnowledge:
-    """The student's ConceptKnowledge for `slug`, created at the prior if absent."""
-    k = states.get(slug)
-    if k is None:
-        k = ConceptKnowledge(mastery=prior, half_life_days=config.initial_half_life_days)
-        states[slug] = k
-    return k
+def _evidenced(k: StudentConceptState | None, config: MasteryConfig, testable: bool) -> bool:
+    """Placed, or the last ``min_clean_correct`` answers on problems that test it were clean and right; a concept
+    whose problems are all easy to guess gets there with three times as many clean right answers in all."""
+    return k is not None and (
+        k.placed or k.streak >= config.min_clean_correct or (not testable and k.n_correct >= 3 * config.min_clean_correct)
+    )
 
 
 def concept_statuses(
     graph: CourseGraph,
-    states: Mapping[str, ConceptKnowledge],
-    now: datetime | float,
-    config: KnowledgeConfig = KnowledgeConfig(),
-    prior: float = 0.2,
+    states: States,
+    now: datetime | float | None,
+    params: ModelParams,
+    config: MasteryConfig = MasteryConfig(),
 ) -> tuple[dict[str, ConceptStatus], dict[str, float]]:
     """(status per concept slug, decayed mastery per concept slug) in topological order.
 
-    Concepts absent from `states` are at `prior` and never practised. O(concepts + prerequisite edges), plus the
-    descendants of the few concepts not practisable alone.
+    Concepts absent from `states` are at their prior P(L0) and never practised. O(concepts + prerequisite edges), plus
+    the descendants of the few concepts not practisable alone.
     """
-    status, mastery, _ = concept_statuses_detail(graph, states, now, config, prior)
+    status, mastery, _ = concept_statuses_detail(graph, states, now, params, config)
     return status, mastery
 
 
 def concept_statuses_detail(
     graph: CourseGraph,
-    states: Mapping[str, ConceptKnowledge],
-    now: datetime | float,
-    config: KnowledgeConfig = KnowledgeConfig(),
-    prior: float = 0.2,
+    states: States,
+    now: datetime | float | None,
+    params: ModelParams,
+    config: MasteryConfig = MasteryConfig(),
 ) -> tuple[dict[str, ConceptStatus], dict[str, float], dict[str, frozenset[str]]]:
     """`concept_statuses` plus, per frontier concept unlocked only provisionally, the prerequisites not mastered yet
     that it shares problems with: until those are mastered, only problems that practise them too are useful (the
     policy serves nothing else for it — a problem of the dependent alone would need what the student is still
     learning)."""
-    t = as_seconds(now)
     waits: dict[str, frozenset[str]] = {}
     status: dict[str, ConceptStatus] = {}
     mastery: dict[str, float] = {}
@@ -148,21 +128,26 @@ def concept_statuses_detail(
     alone = graph.practisable_alone
     thr, rthr = config.mastery_threshold, config.review_threshold
     prereqs = graph.concept_by_slug
+    decayed = {c: decayed_mastery(k, params, now) for c, k in states.items()}  # each state decayed once
+    testable = testable_concepts(graph, params)
     for s in graph.topological_order:
         k = states.get(s)
         if k is None:
-            m = eff = prior
+            m = eff = new_concept_state(params, s).mastery
+            ev = False
         else:
             m = k.mastery
-            eff = k.effective_mastery(t)
+            eff = decayed[s]
+            ev = _evidenced(k, config, s in testable)
         if s not in alone:  # only practised through what builds on it: implied by its descendants (see above)
             for d in graph.descendants(s):
                 kd = states.get(d)
                 if kd is not None and kd.mastery > eff:  # decayed <= stored: otherwise neither can raise
                     m = max(m, kd.mastery)
-                    eff = max(eff, kd.effective_mastery(t))
+                    eff = max(eff, decayed[d])
+                    ev = ev or _evidenced(kd, config, d in testable)
         mastery[s] = eff
-        if m >= thr:
+        if m >= thr and ev:
             st = ConceptStatus.MASTERED if eff >= rthr else ConceptStatus.REVIEW_DUE
             satisfied.add(s)
         else:
@@ -190,10 +175,11 @@ def concept_statuses_detail(
 
 def knowledge_map(
     graph: CourseGraph,
-    states: Mapping[str, ConceptKnowledge],
-    now: datetime | float,
-    config: KnowledgeConfig = KnowledgeConfig(),
+    states: States,
+    now: datetime | float | None,
+    params: ModelParams,
+    config: MasteryConfig = MasteryConfig(),
 ) -> list[dict[str, object]]:
     """Per concept in ramp order: ``{"concept": slug, "mastery": decayed P(L), "state": status}`` (the API's shape)."""
-    status, mastery = concept_statuses(graph, states, now, config)
+    status, mastery = concept_statuses(graph, states, now, params, config)
     return [{"concept": s, "mastery": round(mastery[s], 4), "state": status[s].value} for s in graph.ramp_order]

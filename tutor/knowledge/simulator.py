@@ -17,6 +17,10 @@ BKT's (Corbett & Anderson 1995) with item effects the tutor does not know exactl
   problem next needs it (itself or as a prerequisite); every use restarts its clock, and a use at least half a day
   after the previous one doubles h (spacing effect); h starts at half_life_days.
 Diagnostic probes give no feedback, so they teach nothing.
+Time on task: every answer takes reading time (``read_seconds``, longer for harder problems) plus answering time
+(``answer_seconds``), each lognormal; a student who does not know the problem either works it out slowly or, with
+``fast_guess``, skims and guesses in a few seconds. This is what ``time_taken_ms`` records in the app, and what
+"time to mastery" sums.
 
 Baselines (same students, same attempt counting):
 - `run_fixed_curriculum`: the course's problems in ramp order, concept by concept (each concept's problems in
@@ -33,12 +37,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tutor.engine.diagnostic import Diagnostic
-from tutor.engine.graph import CourseGraph, Problem
-from tutor.engine.policy import next_problem
-from tutor.engine.predict import DifficultyBKT, Predictor
-from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, concept_statuses
-from tutor.engine.tracing import record_attempt
+from tutor.knowledge.diagnostic import Diagnostic
+from tutor.knowledge.graph import CourseGraph, Problem
+from tutor.knowledge.model import apply_attempt
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.policy import next_problem
+from tutor.knowledge.state import DAY, StudentConceptState, StudentTotals
+from tutor.knowledge.statuses import ConceptStatus, MasteryConfig, concept_statuses
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ class StudentModel:
     slip_max: float = 0.25
     difficulty_error: float = 0.1  # sd of (true - author) difficulty, fixed per problem
     half_life_days: float | None = None  # None: no forgetting
+    read_seconds: float = 60.0  # median reading time of a problem of difficulty 0.5
+    answer_seconds: float = 45.0  # median answering time when the student knows what is needed
+    time_spread: float = 0.4  # sd of log time per answer
+    fast_guess: bool = False  # not knowing: skim and guess in ~15 % of the time, instead of struggling 1.5x longer
 
     def guess(self, d: float) -> float:
         return self.guess_max * (1.0 - d) ** self.guess_power
@@ -166,11 +175,31 @@ class SimulatedStudent:
             return 1.0 - self.model.slip(d)
         return self.model.guess(d)
 
+    def lacks_prerequisite(self, problem: Problem) -> bool:
+        """True when the problem needs a prerequisite (not one of its own concepts) the student does not know."""
+        return not (self.course.required[problem.id] - set(problem.concepts)) <= self.known
+
+    def _time_ms(self, problem: Problem, knew: bool) -> int:
+        m = self.model
+        d = self.course.true_difficulty[problem.id]
+        read = m.read_seconds * (0.5 + d)
+        work = m.answer_seconds
+        if not knew:
+            if m.fast_guess:
+                read, work = 0.15 * read, 0.15 * work
+            else:
+                work *= 1.5
+        noise = float(np.exp(self.rng.normal(0.0, m.time_spread)))
+        return int(1000 * (read + work) * noise)
+
     def answer(self, problem: Problem, now: float = 0.0, *, learn: bool = True) -> bool:
-        """Answer `problem` (random by p_correct); with `learn`, then apply the learning transition."""
+        """Answer `problem` (random by p_correct); with `learn`, then apply the learning transition. The time it took
+        is left in ``last_time_ms``."""
         required = self.course.required[problem.id]
         self._forget(required, now)
+        knew = required <= self.known
         correct = bool(self.rng.random() < self.p_correct(problem))
+        self.last_time_ms = self._time_ms(problem, knew)
         for c in required:
             if c in self.known:  # retrieval refreshes the memory; a spaced one (>= half a day) also strengthens it
                 if now - self.last_used.get(c, now) >= 0.5 * DAY:
@@ -194,7 +223,8 @@ class SimulatedStudent:
 # ---------------------------------------------------------------------- runs
 @dataclass
 class Step:
-    """One served problem: id, concept, kind, tutor's predicted P(correct), outcome, whether it touched a locked concept."""
+    """One served problem: id, concept, kind, tutor's predicted P(correct), outcome, whether it touched a locked concept,
+    the time the answer took (ms) and whether the student truly lacked a prerequisite of it."""
 
     problem_id: Hashable
     concept: str
@@ -202,6 +232,8 @@ class Step:
     predicted: float
     correct: bool
     touched_locked: bool
+    time_ms: int = 0
+    lacking_prerequisite: bool = False
 
 
 @dataclass
@@ -211,6 +243,7 @@ class Run:
     steps: practice attempts in order.  diagnostic_questions: probes answered first (counted in `attempts`).
     attempts_to_mastery: attempts (probes included) until the student truly knew every concept, or None if never.
     tutor_mastered_at: attempts until the tutor showed every concept mastered, or None.
+    time_to_mastery_ms: time on task (probes included) until the student truly knew every concept, or None.
     """
 
     steps: list[Step] = field(default_factory=list)
@@ -218,6 +251,13 @@ class Run:
     attempts_to_mastery: int | None = None
     tutor_mastered_at: int | None = None
     diagnostic_accuracy: float | None = None
+    diagnostic_ms: int = 0
+    time_to_mastery_ms: int | None = None
+
+    def note_mastery(self) -> None:
+        """Record attempts and time now as the point the student truly knew the course."""
+        self.attempts_to_mastery = self.attempts
+        self.time_to_mastery_ms = self.diagnostic_ms + sum(s.time_ms for s in self.steps)
 
     @property
     def attempts(self) -> int:
@@ -228,12 +268,14 @@ class Run:
 
 
 def run_diagnostic(
-    student: SimulatedStudent, *, max_questions: int = 10, seed: int = 0, predictor: Predictor | None = None, now: float = 0.0
+    student: SimulatedStudent, *, max_questions: int = 10, seed: int = 0, params: ModelParams | None = None, now: float = 0.0
 ) -> Diagnostic:
     """Run the placement probe on a student (probes teach nothing); returns the finished Diagnostic."""
-    diag = Diagnostic(student.graph, max_questions=max_questions, seed=seed, predictor=predictor)
+    diag = Diagnostic(student.graph, max_questions=max_questions, seed=seed, params=params)
+    student.diagnostic_ms = 0
     while (q := diag.next_question()) is not None:
         diag.answer(q.id, student.answer(q, now, learn=False))
+        student.diagnostic_ms += student.last_time_ms
     return diag
 
 
@@ -250,55 +292,81 @@ def run_policy(
     max_attempts: int = 5000,
     target: float = 0.85,
     review_share: float = 0.2,
-    predictor: Predictor | None = None,
-    config: KnowledgeConfig = KnowledgeConfig(),
+    params: ModelParams | None = None,
+    config: MasteryConfig = MasteryConfig(),
     seed: int = 0,
     start: float = 1.7e9,
     seconds_per_attempt: float = 90.0,
     attempts_per_day: int = 30,
     stop: Callable[[Run], bool] | None = None,
 ) -> Run:
-    """Simulate the adaptive tutor: optional diagnostic, then next_problem / answer / record_attempt.
+    """Simulate the adaptive tutor: optional diagnostic, then next_problem / answer / apply_attempt (the app's loop).
 
     Simulated time advances `seconds_per_attempt` per attempt, and one day every `attempts_per_day` attempts.
     Runs until the student truly knows the course and the tutor shows it mastered, `stop(run)` is true, or
     `max_attempts` practice attempts.
     """
-    predictor = predictor if predictor is not None else DifficultyBKT()
+    params = params if params is not None else ModelParams()
     graph = student.graph
     rng = np.random.default_rng(seed)
     run = Run()
     now = start
     if diagnostic:
-        diag = run_diagnostic(student, seed=seed, predictor=predictor, now=now)
+        diag = run_diagnostic(student, seed=seed, params=params, now=now)
         run.diagnostic_questions = len(diag.answers)
+        run.diagnostic_ms = student.diagnostic_ms
         run.diagnostic_accuracy = diagnostic_accuracy(diag, student.known)
-        states: dict[str, ConceptKnowledge] = diag.result(now, config)
+        states: dict[str, StudentConceptState] = diag.result(now, config)
     else:
         states = {}
+    totals = StudentTotals()
     recent: list[Hashable] = []
     day_start = now
+    status = None
     for n in range(max_attempts):
         if n and n % attempts_per_day == 0:
             day_start += DAY
             now = day_start
+            status = None
         sel = next_problem(
-            graph, states, now, recent, target=target, review_share=review_share, rng=rng, predictor=predictor, config=config
+            graph,
+            params,
+            states,
+            now,
+            recent,
+            totals=totals,
+            target=target,
+            review_share=review_share,
+            rng=rng,
+            config=config,
         )
         if sel is None:
             break
-        status, _ = concept_statuses(graph, states, now, config)
+        if status is None:
+            status, _ = concept_statuses(graph, states, now, params, config)
         locked = any(status[c] is ConceptStatus.LOCKED for c in sel.problem.concepts)
+        lacking = student.lacks_prerequisite(sel.problem)
         correct = student.answer(sel.problem, now)
-        record_attempt(graph, states, sel.problem, correct, now, predictor=predictor, config=config)
-        run.steps.append(Step(sel.problem.id, sel.concept, sel.kind, sel.predicted_correct, correct, locked))
+        upd = apply_attempt(
+            params,
+            {c: states.get(c) for c in sel.problem.concepts},
+            totals,
+            correct=correct,
+            when=now,
+            author_difficulty=sel.problem.difficulty,
+        )
+        states.update(upd.concepts)
+        totals = upd.totals
+        run.steps.append(
+            Step(sel.problem.id, sel.concept, sel.kind, sel.predicted_correct, correct, locked, student.last_time_ms, lacking)
+        )
         recent = ([sel.problem.id] + recent)[:10]
         now += seconds_per_attempt
         if run.attempts_to_mastery is None and student.knows_all():
-            run.attempts_to_mastery = run.attempts
+            run.note_mastery()
+        status, _ = concept_statuses(graph, states, now, params, config)  # also the next step's locked check
         if run.tutor_mastered_at is None:
-            st, _ = concept_statuses(graph, states, now, config)
-            if all(v is not ConceptStatus.FRONTIER and v is not ConceptStatus.LOCKED for v in st.values()):
+            if all(v is not ConceptStatus.FRONTIER and v is not ConceptStatus.LOCKED for v in status.values()):
                 run.tutor_mastered_at = run.attempts
         if run.attempts_to_mastery is not None and run.tutor_mastered_at is not None:
             break
@@ -316,10 +384,10 @@ def run_fixed_curriculum(student: SimulatedStudent, *, max_attempts: int = 20000
     while run.attempts < max_attempts and run.attempts_to_mastery is None:
         for p in order:
             correct = student.answer(p, now)
-            run.steps.append(Step(p.id, graph.primary_concept(p), "fixed", float("nan"), correct, False))
+            run.steps.append(Step(p.id, graph.primary_concept(p), "fixed", float("nan"), correct, False, student.last_time_ms))
             now += seconds_per_attempt
             if student.knows_all():
-                run.attempts_to_mastery = run.attempts
+                run.note_mastery()
                 break
             if run.attempts >= max_attempts:
                 break
@@ -345,9 +413,9 @@ def run_mastery_curriculum(
                 correct = student.answer(p, now)
                 now += seconds_per_attempt
                 streak = streak + 1 if correct else 0
-                run.steps.append(Step(p.id, s, "fixed", float("nan"), correct, False))
+                run.steps.append(Step(p.id, s, "fixed", float("nan"), correct, False, student.last_time_ms))
                 if student.knows_all():
-                    run.attempts_to_mastery = run.attempts
+                    run.note_mastery()
                     break
             if run.attempts_to_mastery is not None or run.attempts >= max_attempts:
                 break
@@ -362,7 +430,7 @@ def cohort_report(
     kinds: tuple[str, ...] = PRIOR_KINDS,
     seed: int = 0,
     model: StudentModel | None = None,
-    predictor: Predictor | None = None,
+    params: ModelParams | None = None,
     max_attempts: int = 5000,
 ) -> dict[str, object]:
     """Run the same simulated students through the tutor and both baselines; return the figures as a dict.
@@ -379,7 +447,7 @@ def cohort_report(
         for i in range(students_per_kind):
             sseed = seed * 1000 + ki * 100 + i
             tutor_run = run_policy(
-                course.student(np.random.default_rng(sseed), kind), seed=sseed, predictor=predictor, max_attempts=max_attempts
+                course.student(np.random.default_rng(sseed), kind), seed=sseed, params=params, max_attempts=max_attempts
             )
             fixed = run_fixed_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
             builder = run_mastery_curriculum(course.student(np.random.default_rng(sseed), kind), max_attempts=4 * max_attempts)
@@ -419,36 +487,3 @@ def cohort_report(
             for k in kinds
         },
     }
-
-
-if __name__ == "__main__":  # python -m tutor.engine.simulator [--course courses/packages/llm101n] --students 3
-    import argparse
-    import json
-    import time
-
-    from tutor.engine.synthetic import synthetic_course
-
-    ap = argparse.ArgumentParser(description="Simulated-student figures for the tutor policy (tutor vs fixed curricula).")
-    ap.add_argument("--course", help="a course package folder (default: a synthetic ramp course)")
-    ap.add_argument("--concepts", type=int, default=80, help="size of the synthetic course")
-    ap.add_argument("--students", type=int, default=3, help="students per prior-knowledge kind")
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    if a.course:
-        from courses.api import load_package
-
-        pkg = load_package(a.course)
-        course_graph = CourseGraph.from_records(
-            concepts=[
-                {"slug": c.slug, "name": c.name, "ramp": i, "prerequisites": c.prerequisites} for i, c in enumerate(pkg.concepts)
-            ],
-            problems=[
-                {"id": p.slug, "concepts": p.concepts, "difficulty": p.difficulty, "ramp": i} for i, p in enumerate(pkg.problems)
-            ],
-        )
-    else:
-        course_graph = synthetic_course(a.concepts, seed=a.seed)
-    t0 = time.perf_counter()
-    rep = cohort_report(course_graph, students_per_kind=a.students, seed=a.seed)
-    rep["seconds"] = round(time.perf_counter() - t0, 2)
-    print(json.dumps(rep))

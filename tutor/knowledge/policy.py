@@ -8,21 +8,26 @@
   (state.py), a problem that does not practise that prerequisite too (unless no servable problem does).
 - Difficulty targeting: the problem whose predicted P(correct) is closest to `target` (default 0.85, the "85 % rule",
   Wilson et al. 2019, "The Eighty Five Percent Rule for optimal learning", Nature Communications 10:4646).
+  Problems that both teach and test are preferred on the frontier: one easy to guess (guess > ``TESTING_GUESS``,
+  whose right answer is no evidence of mastery) pays `untested_penalty` in distance.
   The problem just served is excluded (see below); problems seen within the `recent_problem_ids`
   window pay a distance penalty that fades with age. Distances within `tie_width` are ties, broken by ramp order
   (earlier first), then by recency (unseen, then least recently seen), then by id.
-- Prerequisite check (wheel-spinning, Beck & Gong 2013: a skill not mastered within ~10 practice opportunities):
-  when the frontier concept about to be served has `spin_attempts` attempts or more and is still not mastered, a
-  mastered prerequisite of it that is not yet confirmed (stored P(L) < `confirmed`) and was not practised within the
-  recent window is checked first (kind "check"), with one of its own problems (the least certain prerequisite
-  first). A prerequisite "mastered" on a lucky streak of easy problems, or by an over-generous placement, is the
+- Prerequisite re-check after failures on what depends on it (wheel-spinning, Beck & Gong 2013): when the frontier
+  concept about to be served has `spin_attempts` attempts or more, its last answer was wrong and it is still not
+  mastered, a mastered prerequisite of it that is not yet confirmed (fewer than `confirmed` clean right answers in a
+  row) and was not practised within the recent window is checked first (kind "check"), with one of its own problems
+  (the least certain prerequisite first). A prerequisite "mastered" on a lucky streak of easy problems, or by an over-generous placement, is the
   usual reason a student keeps failing what builds on it; a failed check sends it back to the frontier
-  (tracing.py), a passed one confirms it at the cost of one attempt the student very likely gets right.
+  (``model.apply_attempt``), a passed one confirms it at the cost of one attempt the student very likely gets right.
 - The problem just served is never served again when anything else is servable: if it was the only frontier
   candidate, a due review, else a mastered prerequisite ("keep it fresh"), comes in between.
 - With everything mastered and nothing due, the least-retained mastered concept is reviewed ("keep it fresh").
 
-Cost: O(concepts + prerequisite edges) for the statuses plus one predictor call per candidate problem.
+P(correct) of every candidate is the knowledge model's ``predict_correct`` (``problem_p_correct``), the same
+function the evaluation measures.
+
+Cost: O(concepts + prerequisite edges) for the statuses plus one prediction per candidate problem.
 """
 
 from __future__ import annotations
@@ -33,11 +38,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tutor.engine.graph import CourseGraph, Problem
-from tutor.engine.predict import DifficultyBKT, Predictor
-from tutor.engine.state import DAY, ConceptKnowledge, ConceptStatus, KnowledgeConfig, as_seconds, concept_statuses_detail
+from tutor.knowledge.bkt import difficulty_shift, item_params
+from tutor.knowledge.graph import CourseGraph, Problem
+from tutor.knowledge.model import TESTING_GUESS, predict_correct
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.state import DAY, StudentConceptState, StudentTotals, retention, seconds_between
+from tutor.knowledge.statuses import ConceptStatus, MasteryConfig, concept_statuses_detail
 
-_DEFAULT_PREDICTOR = DifficultyBKT()
+
+def problem_p_correct(
+    params: ModelParams,
+    problem: Problem,
+    states: Mapping[str, StudentConceptState],
+    totals: StudentTotals | None = None,
+    now: datetime | float | None = None,
+) -> float:
+    """P(correct) in [0, 1] of one student on one problem: ``model.predict_correct`` over the problem's concepts
+    (absent ones at their prior), with the problem's fitted difficulty or, unfitted, its author's."""
+    return predict_correct(
+        params, {c: states.get(c) for c in problem.concepts}, problem.id, problem.difficulty, totals=totals, now=now
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,36 +99,47 @@ def _pct(p: float) -> str:
 
 def next_problem(
     graph: CourseGraph,
-    states: Mapping[str, ConceptKnowledge],
+    params: ModelParams,
+    states: Mapping[str, StudentConceptState],
     now: datetime | float,
     recent_problem_ids: Sequence[Hashable] = (),
     *,
+    totals: StudentTotals | None = None,
     target: float = 0.85,
     review_share: float = 0.2,
     jump_to: str | None = None,
     rng: Any = None,
-    predictor: Predictor | None = None,
-    config: KnowledgeConfig = KnowledgeConfig(),
+    config: MasteryConfig = MasteryConfig(),
     tie_width: float = 0.02,
     recency_penalty: float = 0.25,
-    spin_attempts: int = 8,
-    confirmed: float = 0.99,
+    spin_attempts: int = 3,
+    confirmed: int = 5,
+    untested_penalty: float = 0.1,
 ) -> Selection | None:
     """Choose the next problem for one student; None only when the course has no problem to serve.
 
-    states: ConceptKnowledge per concept slug (absent = prior, never practised); not modified.
-    now: aware datetime or POSIX seconds.  recent_problem_ids: ids of the student's latest attempts, most recent first
+    params: the knowledge model (fitted, or ``ModelParams()`` for the cold start).
+    states: StudentConceptState per concept slug (absent = prior, never practised); not modified.
+    totals: the student's course totals (None: no attempts yet).
+    now: aware datetime or POSIX seconds (the same kind as the states' times).  recent_problem_ids: ids of the student's latest attempts, most recent first
     (10-20 is plenty).  target: desired P(correct) in (0, 1).  review_share: probability in [0, 1] of serving a due
     review when there is also frontier work.  jump_to: a concept slug the student chose to jump to (may be locked).
     rng: anything with ``.random()`` (random.Random, numpy Generator); default the random module.
-    predictor: per-problem P(correct) (default DifficultyBKT()).  spin_attempts: attempts on a concept still not
-    mastered after which its prerequisites are checked, unless their stored P(L) is already >= `confirmed`
+    spin_attempts / confirmed: attempts on a concept still not mastered, its last one wrong, after which its
+    prerequisites are re-checked, unless their streak of clean right answers is already >= `confirmed` (no exemption
+    once the concept has 4 x `spin_attempts` attempts: wheel-spinning)
     (wheel-spinning, see the module docstring).
     Raises ValueError for an unknown `jump_to`.
     """
-    predictor = predictor if predictor is not None else _DEFAULT_PREDICTOR
-    t = as_seconds(now)
-    status, mastery, waits = concept_statuses_detail(graph, states, t, config)
+    status, mastery, waits = concept_statuses_detail(graph, states, now, params, config)
+    cache: dict[Hashable, float] = {}
+
+    def predictor(p: Problem, _mastery=None) -> float:
+        pc = cache.get(p.id)
+        if pc is None:
+            pc = cache[p.id] = problem_p_correct(params, p, states, totals, now)
+        return pc
+
     locked = {s for s, st in status.items() if st is ConceptStatus.LOCKED}
     for c, w in list(waits.items()):
         # Nothing servable practises c together with what it waits on: fall back to c's own problems (no dead end).
@@ -125,7 +156,12 @@ def next_problem(
 
     inv_tie = 1.0 / tie_width
 
-    def best(problems: Sequence[Problem], allow_last: bool = False) -> tuple[Problem, float] | None:
+    def untested(p: Problem) -> bool:
+        """The problem is easy to guess for the concept it is about (a right answer would not count as evidence)."""
+        c = graph.primary_concept(p)
+        return item_params(params.concept(c).bkt, difficulty_shift(p.difficulty)).guess > TESTING_GUESS
+
+    def best(problems: Sequence[Problem], allow_last: bool = False, prefer_testing: bool = False) -> tuple[Problem, float] | None:
         """Closest predicted P(correct) to target (recency-penalised, binned by tie_width); ties as documented.
 
         The problem just served is left out; with `allow_last` it is still chosen when it is the only one."""
@@ -136,6 +172,8 @@ def next_problem(
                 continue
             pc = predictor(p, mastery)
             d = pc - target if pc > target else target - pc
+            if prefer_testing and untested(p):
+                d += untested_penalty
             i = recent_index.get(p.id)
             rank = 0
             if i is not None:
@@ -195,7 +233,7 @@ def next_problem(
                 if p.id not in seen and servable(p):
                     seen.add(p.id)
                     cands.append(p)
-        chosen = best(cands, allow_last)
+        chosen = best(cands, allow_last, prefer_testing=True)
         if chosen is None:
             return None
         p, pc = chosen
@@ -209,7 +247,7 @@ def next_problem(
     def prerequisite_check(c: str, allow_last: bool) -> Selection | None:
         """A check of a mastered prerequisite of `c` when `c` is wheel-spinning (see the module docstring)."""
         k = states.get(c)
-        if k is None or k.attempts < spin_attempts:
+        if k is None or k.n_attempts < spin_attempts or k.streak > 0:
             return None
         checked = {graph.primary_concept(graph.problem_by_id[pid]) for pid in recent if pid in graph.problem_by_id}
         pres = [
@@ -218,7 +256,7 @@ def next_problem(
             if q not in checked
             and q in graph.practisable_alone
             and status[q] in (ConceptStatus.MASTERED, ConceptStatus.REVIEW_DUE)
-            and (q not in states or states[q].mastery < confirmed)
+            and (q not in states or states[q].streak < confirmed or k.n_attempts >= 4 * spin_attempts)
         ]
         for q in sorted(pres, key=lambda q: (mastery[q], graph.ramp_rank[q])):
             down = graph.ancestors(q)
@@ -238,7 +276,7 @@ def next_problem(
     def review_pick(concepts: Sequence[str], label: str, allow_last: bool) -> Selection | None:
         def retr(s: str) -> float:
             k = states.get(s)
-            return k.retrievability(t) if k is not None else 1.0
+            return retention(k, params.decay, now) if k is not None else 1.0
 
         needed = {q for f in frontier for q in graph.prerequisites(f)}
         for c in sorted(concepts, key=lambda s: (s not in needed, retr(s), graph.ramp_rank[s])):
@@ -247,7 +285,7 @@ def next_problem(
                 continue
             p, pc = chosen
             k = states.get(c)
-            when = ago(t - k.last_practised) if k is not None and k.last_practised is not None else "never"
+            when = ago(seconds_between(k.last_practised, now)) if k is not None and k.last_practised is not None else "never"
             return Selection(p, f"{label}: {graph.title(c)}, last practised {when}", pc, "review", c)
         return None
 

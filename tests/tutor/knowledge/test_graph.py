@@ -1,7 +1,7 @@
 import pytest
 
-from tutor.engine.graph import Concept, CourseGraph, GraphError, Problem
-from tutor.engine.synthetic import synthetic_course
+from tutor.knowledge.graph import Concept, CourseGraph, GraphError, Problem
+from tutor.knowledge.synthetic import synthetic_course
 
 
 def small() -> CourseGraph:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0002_membership'),
-        ('tutor', '0005_code_submission'),
+        ('tutor', '0006_one_learner_model'),
     ]
 
     operations = [

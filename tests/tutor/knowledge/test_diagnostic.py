@@ -4,9 +4,10 @@ import json
 
 import numpy as np
 
-from tutor.engine.diagnostic import Diagnostic, sample_down_sets
-from tutor.engine.simulator import PRIOR_KINDS, SimulatedCourse, diagnostic_accuracy, run_diagnostic
-from tutor.engine.state import ConceptStatus, concept_statuses
+from tutor.knowledge.diagnostic import Diagnostic, sample_down_sets
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.simulator import PRIOR_KINDS, SimulatedCourse, diagnostic_accuracy, run_diagnostic
+from tutor.knowledge.statuses import ConceptStatus, concept_statuses
 
 
 def test_prior_knowledge_states_are_dag_consistent(course_graph):
@@ -31,7 +32,7 @@ def test_a_student_who_knows_nothing_is_placed_at_the_start(course_graph):
     while (q := d.next_question()) is not None:
         d.answer(q.id, False)
     assert len(d.answers) <= 10
-    status, _ = concept_statuses(course_graph, d.result(0.0), 0.0)
+    status, _ = concept_statuses(course_graph, d.result(0.0), 0.0, ModelParams())
     first = course_graph.ramp_order[0]
     assert status[first] is ConceptStatus.FRONTIER
     assert sum(s is ConceptStatus.MASTERED for s in status.values()) == 0

@@ -6,7 +6,7 @@ Knowledge Space Theory (Doignon & Falmagne 1985, 1999; the basis of ALEKS). The 
 weighted particles (importance sampling over a fixed prior sample): each particle is a DAG-consistent known set drawn
 from a mixture of plausible learners (novices, ramp progress with gaps, the closure of a few random concepts, the
 whole course). An answer to problem q re-weights every particle by P(answer | particle), with P(correct) = 1 - s_q if
-all of q's concepts are in the particle and g_q otherwise (g, s from the predictor; see predict.py).
+all of q's concepts are in the particle and g_q otherwise (g, s from the knowledge model: ``model.guess_slip``).
 
 Question choice: for each concept, its most discriminating not-yet-asked problem that tests only it and its
 ancestors; among these, the one with maximum expected reduction of the summed per-concept entropies of
@@ -25,9 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engine.graph import CourseGraph, Problem
-from tutor.engine.predict import DifficultyBKT, Predictor, guess_slip
-from tutor.engine.state import ConceptKnowledge, KnowledgeConfig, as_seconds
+from tutor.knowledge.graph import CourseGraph, Problem
+from tutor.knowledge.model import guess_slip
+from tutor.knowledge.params import ModelParams
+from tutor.knowledge.state import StudentConceptState
+from tutor.knowledge.statuses import MasteryConfig
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
@@ -74,7 +76,8 @@ class Diagnostic:
 
     max_questions: at most this many probes (default 10).  confidence: stop once the expected share of correctly
     classified concepts reaches it (default 0.95).  n_particles: posterior sample size.  seed: makes the prior sample,
-    and so the whole probe, reproducible.  predictor: gives each problem's guess/slip (default DifficultyBKT()).
+    and so the whole probe, reproducible.  params: the knowledge model that gives each problem's guess/slip
+    (default ``ModelParams()``, the cold start).
     """
 
     def __init__(
@@ -85,7 +88,7 @@ class Diagnostic:
         confidence: float = 0.95,
         n_particles: int = 2048,
         seed: int = 0,
-        predictor: Predictor | None = None,
+        params: ModelParams | None = None,
         shortlist: int = 24,
     ) -> None:
         self.graph = graph
@@ -94,7 +97,7 @@ class Diagnostic:
         self.n_particles = n_particles
         self.seed = seed
         self.shortlist = shortlist
-        self.predictor = predictor if predictor is not None else DifficultyBKT()
+        self.params = params if params is not None else ModelParams()
         self.particles = sample_down_sets(graph, n_particles, np.random.default_rng(seed))
         self._pf = self.particles.astype(np.float64)
         self.logw = np.zeros(n_particles)
@@ -107,10 +110,13 @@ class Diagnostic:
             cand = []
             for p in graph.problems_by_concept[s.slug]:
                 if set(p.concepts) <= allowed:
-                    g, sl = guess_slip(self.predictor, p)
+                    g, sl = self._guess_slip(p)
                     cand.append((p, g, sl))
             cand.sort(key=lambda x: (-(1 - x[1] - x[2]), x[0].difficulty, str(x[0].id)))
             self._probes.append(cand)
+
+    def _guess_slip(self, p: Problem) -> tuple[float, float]:
+        return guess_slip(self.params, p.concepts, p.id, p.difficulty)
 
     # ------------------------------------------------------------------ posterior
     def _weights(self) -> np.ndarray:
@@ -148,7 +154,7 @@ class Diagnostic:
     def answer(self, problem_id: Hashable, correct: bool) -> None:
         """Record the student's answer to a probe (or any problem of the course) and update the posterior."""
         p = self.graph.problem(problem_id)
-        g, s = guess_slip(self.predictor, p)
+        g, s = self._guess_slip(p)
         pk = np.where(self._knows(p), 1.0 - s, g)
         lik = pk if correct else 1.0 - pk
         self.logw += np.log(np.clip(lik, 1e-12, None))
@@ -196,21 +202,18 @@ class Diagnostic:
 
     # ------------------------------------------------------------------ result and persistence
     def result(
-        self, now: datetime | float, config: KnowledgeConfig = KnowledgeConfig(), floor: float = 0.01
-    ) -> dict[str, ConceptKnowledge]:
-        """Initial knowledge state: P(L) = P(known) clipped to [floor, 1 - floor] for every concept.
+        self, now: datetime | float, config: MasteryConfig = MasteryConfig(), floor: float = 0.01
+    ) -> dict[str, StudentConceptState]:
+        """Initial knowledge state: P(L) = P(known) clipped to [floor, 1 - floor] for every concept, no attempts.
 
-        Concepts placed as mastered (P(L) >= mastery_threshold) start their forgetting clock at `now`.
+        Concepts placed as mastered (P(L) >= mastery_threshold) are marked ``placed`` (the placement is their
+        evidence) and start their forgetting clock at `now`.
         """
-        t = as_seconds(now)
         out = {}
         for slug, m in self.marginals().items():
             m = min(1 - floor, max(floor, m))
-            out[slug] = ConceptKnowledge(
-                mastery=m,
-                last_practised=t if m >= config.mastery_threshold else None,
-                half_life_days=config.initial_half_life_days,
-            )
+            placed = m >= config.mastery_threshold
+            out[slug] = StudentConceptState(mastery=m, last_practised=now if placed else None, placed=placed)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,7 +229,7 @@ class Diagnostic:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], graph: CourseGraph, predictor: Predictor | None = None) -> Diagnostic:
+    def from_dict(cls, data: Mapping[str, Any], graph: CourseGraph, params: ModelParams | None = None) -> Diagnostic:
         """Rebuild a diagnostic from `to_dict()` output on the same graph (replays the answers)."""
         d = cls(
             graph,
@@ -234,7 +237,7 @@ class Diagnostic:
             confidence=float(data["confidence"]),
             n_particles=int(data["n_particles"]),
             seed=int(data["seed"]),
-            predictor=predictor,
+            params=params,
             shortlist=int(data.get("shortlist", 24)),
         )
         for pid, correct in data["answers"]:
