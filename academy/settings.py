@@ -226,6 +226,7 @@ TA_MODEL_PATH = os.environ.get("TA_MODEL_PATH", "")
 TA_MODEL_NAME = os.environ.get("TA_MODEL_NAME", "")  # model to request from TA_BACKEND_URL (default: the first listed)
 TA_DEVICE = os.environ.get("TA_DEVICE", "cpu")  # in-process engine: cpu | cuda
 TA_ADAPTER_PATH = os.environ.get("TA_ADAPTER_PATH", "")  # optional LoRA adapter for TA_MODEL_PATH
+TA_TUNING_DIR = os.environ.get("TA_TUNING_DIR", str(BASE_DIR / "var" / "ta"))  # course adapters + model cards (tune_ta)
 TA_RETRIEVER = os.environ.get("TA_RETRIEVER", "auto")  # auto | bm25 | embedding | hybrid | postgres (docs/ta.md)
 TA_EMBED_IN_BACKGROUND = env_bool("TA_EMBED_IN_BACKGROUND", True)
 TA_MAX_TOKENS = int(os.environ.get("TA_MAX_TOKENS", "400"))

@@ -60,7 +60,7 @@ def main() -> None:
     from transformers import AutoModelForCausalLM, GenerationConfig, Qwen2Config
 
     from inference.engine import Engine
-    from inference.tiny import IM_END, _train_tokenizer
+    from inference.testing.tiny import IM_END, _train_tokenizer
     from inference.types import SamplingParams
 
     dtype = torch.bfloat16 if args.device.startswith("cuda") else torch.float32

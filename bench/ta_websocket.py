@@ -4,7 +4,7 @@ against sequential ``model.generate`` on the same model and the same prompts.
     .venv/bin/python bench/ta_websocket.py [--threads 2] [--new-tokens 128] [--levels 1,4,16]
 
 A random-init Llama-shaped model of realistic small shape (4 layers, hidden 512, 8 heads, ~19 M parameters, fp32;
-`inference.tiny.make_tiny_model`; its vocabulary is the tiny tokenizer's 2 048 tokens, so that every generated token
+`inference.testing.tiny.make_tiny_model`; its vocabulary is the tiny tokenizer's 2 048 tokens, so that every generated token
 decodes to text the student sees) is the in-process engine (TA_MODEL_PATH). The project's ASGI app runs under
 uvicorn; each student is a real websocket client (the `websockets` library, session cookie) on
 /ws/courses/example/ta/ asking questions about the example course, so every answer goes through the whole TA path:
@@ -215,6 +215,9 @@ def main() -> None:
     p.add_argument("--levels", default="1,4,16")
     p.add_argument("--warm-prefix-cache", action="store_true", help="keep the prefix cache across levels")
     p.add_argument("--no-prefix-cache", action="store_true", help="switch automatic prefix caching off")
+    p.add_argument(
+        "--model", default="", help="a checkpoint directory, or 'smollm2' for the shipped SmolLM2-135M (default: random-init)"
+    )
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     levels = [int(x) for x in args.levels.split(",")]
@@ -223,7 +226,7 @@ def main() -> None:
     import uvicorn
 
     from academy.asgi import application
-    from inference.tiny import make_tiny_model
+    from inference.testing.tiny import make_tiny_model
     from tutor.assistant import backends
 
     setup_test_environment()
@@ -232,9 +235,16 @@ def main() -> None:
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        path = make_tiny_model(
-            Path(tmp.name) / "m", hidden=512, layers=4, heads=8, vocab=2048, intermediate=2048, max_positions=4096
-        )
+        if args.model:
+            from inference.base_model import ensure_base_model
+
+            path = ensure_base_model("var/models") if args.model == "smollm2" else Path(args.model)
+            if path is None:
+                raise SystemExit("the shipped model is not installed (make setup)")
+        else:
+            path = make_tiny_model(
+                Path(tmp.name) / "m", hidden=512, layers=4, heads=8, vocab=2048, intermediate=2048, max_positions=4096
+            )
         configure(path, args.new_tokens)
         engine = backends.engine_for(str(path))
         if args.no_prefix_cache:
@@ -302,8 +312,9 @@ def main() -> None:
                     "device": "cpu",
                     "threads": args.threads,
                     "params_m": round(n_params / 1e6, 1),
-                    "layers": 4,
-                    "hidden": 512,
+                    "model": str(path) if args.model else "random-init",
+                    "layers": engine.model.config.num_hidden_layers,
+                    "hidden": engine.model.config.hidden_size,
                     "new_tokens_max": args.new_tokens,
                     "prompt_tokens_median": statistics.median(prompt_tokens),
                     "database": connection.vendor,

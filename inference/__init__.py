@@ -1,8 +1,8 @@
 """The model side of Academy: loading a causal LM, continuous-batching generation, an OpenAI-compatible server and
 the client the tutor uses. No Django here; `inference.client` and `inference.types` import no torch either.
 
-Modules: `loading` (load_model), `tiny` (offline tiny models for tests), `engine` (Engine), `scripted`
-(ScriptedEngine), `serve` (HTTP server, ``python -m inference.serve``), `client` (ChatClient, EngineClient).
+Modules: `loading` (load_model, the shipped base model), `engine` (Engine: scheduler, model runner, output processing),
+`testing` (offline tiny models, ScriptedEngine), `serve` (HTTP server, ``python -m inference.serve``), `client` (ChatClient, EngineClient).
 """
 
 import os

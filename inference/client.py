@@ -330,8 +330,15 @@ class EngineClient:
     """`ChatClient`'s interface over an engine in this process (`Engine` or `ScriptedEngine`), without HTTP."""
 
     def __init__(self, engine, model: str | None = None) -> None:
+        """model: the base model's name or one of the engine's adapters (a course's tuned assistant); default the base."""
         self.engine = engine
         self.model = model or engine.model_name
+        resolve = getattr(engine, "resolve_model", None)
+        self._adapter = resolve(self.model) if resolve else None
+        if resolve and self._adapter is None:
+            from .errors import InvalidRequestError
+
+            raise InvalidRequestError(f"the engine does not serve {self.model!r} ({engine.served_models})")
 
     async def __aenter__(self) -> EngineClient:
         return self
@@ -374,7 +381,7 @@ class EngineClient:
             ignore_eos=bool((extra or {}).get("ignore_eos")),
         )
         try:
-            stream = self.engine.submit(messages, params)
+            stream = self.engine.submit(messages, params, **({"adapter": self._adapter} if self._adapter else {}))
         except InferenceError:
             raise
         try:

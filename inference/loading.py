@@ -47,13 +47,21 @@ def _check_dir(path: Path, marker: str, what: str) -> None:
 
 
 def load_model(
-    path, *, device: str = "cpu", dtype=None, adapter_path=None, merge_adapter: bool = True, attn_implementation: str = "sdpa"
+    path,
+    *,
+    device: str = "cpu",
+    dtype=None,
+    adapter_path=None,
+    merge_adapter: bool = True,
+    adapters=None,
+    attn_implementation: str = "sdpa",
 ):
     """Load ``(model, tokenizer)`` from the local checkpoint directory `path`.
 
     device: "cpu", "cuda" or "cuda:N". dtype: None/"auto" (fp32 on CPU, bf16 on CUDA), a name ("bf16", "float16",
     ...) or a torch.dtype. adapter_path: a peft LoRA adapter directory (Hu et al. 2021), merged into the weights
-    unless `merge_adapter` is False. The model is returned in eval mode on `device`; the tokenizer gets a pad token
+    unless `merge_adapter` is False. adapters: ``{name: adapter directory}`` loaded side by side and kept unmerged (a
+    peft model: one base in memory, the adapter chosen per request with peft's ``adapter_names``). The model is returned in eval mode on `device`; the tokenizer gets a pad token
     (its EOS) if it has none.
 
     Raises ModelLoadError when the directory is missing, is not a causal-LM checkpoint, has no chat template, when the
@@ -91,6 +99,8 @@ def load_model(
         raise ModelLoadError(f"cannot load the weights from {path}: {exc}") from exc
     if adapter_path is not None:
         model = _apply_adapter(model, Path(adapter_path), merge_adapter)
+    if adapters:
+        model = _load_named_adapters(model, {str(k): Path(v) for k, v in dict(adapters).items()})
     model.to(device)
     model.eval()
     if tokenizer.pad_token_id is None:
@@ -109,3 +119,21 @@ def _apply_adapter(model, adapter_path: Path, merge: bool):
     except Exception as exc:
         raise ModelLoadError(f"the adapter in {adapter_path} does not fit this model: {exc}") from exc
     return peft_model.merge_and_unload() if merge else peft_model
+
+
+def _load_named_adapters(model, adapters: dict[str, Path]):
+    from peft import PeftModel
+
+    peft_model = None
+    for name, adapter_dir in adapters.items():
+        _check_dir(adapter_dir, "adapter_config.json", f"adapter {name!r}")
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+                if peft_model is None:
+                    peft_model = PeftModel.from_pretrained(model, adapter_dir, adapter_name=name, is_trainable=False)
+                else:
+                    peft_model.load_adapter(adapter_dir, adapter_name=name, is_trainable=False)
+        except Exception as exc:
+            raise ModelLoadError(f"the adapter {name!r} in {adapter_dir} does not fit this model: {exc}") from exc
+    return peft_model

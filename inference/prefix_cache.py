@@ -70,11 +70,12 @@ class PrefixCache:
         self.nbytes = 0
         self.stats = PrefixCacheStats()
 
-    def block_keys(self, token_ids: list[int]) -> list[bytes]:
-        """The chained key of each full block of `token_ids` (``len(token_ids) // block_size`` keys)."""
+    def block_keys(self, token_ids: list[int], salt: bytes = b"") -> list[bytes]:
+        """The chained key of each full block of `token_ids` (``len(token_ids) // block_size`` keys). `salt` starts
+        the chain: prompts served with different weights (a LoRA adapter's name) never share blocks."""
         b = self.block_size
         keys: list[bytes] = []
-        parent = b""
+        parent = salt
         for start in range(0, len(token_ids) - b + 1, b):
             h = hashlib.blake2b(parent, digest_size=16)
             h.update(array("q", token_ids[start : start + b]).tobytes())

@@ -1,11 +1,11 @@
 """OpenAI-compatible HTTP server for an inference engine.
 
-    python -m inference.serve --model PATH [--adapter PATH] [--device cpu|cuda] [--dtype bf16]
+    python -m inference.serve --model PATH [--adapter PATH] [--lora NAME=DIR ...] [--device cpu|cuda] [--dtype bf16]
                               [--host 127.0.0.1 --port 8001] [--scripted FILE]
 
 Endpoints: ``POST /v1/chat/completions`` (``stream: true`` → server-sent events, one ``data: {chunk}`` per delta and
-a final ``data: [DONE]``; otherwise one JSON object; ``logprobs``/``top_logprobs`` as in the OpenAI API),
-``GET /v1/models``, ``GET /health`` and ``GET /metrics`` (Prometheus text format). A client that disconnects cancels
+a final ``data: [DONE]``; otherwise one JSON object; ``logprobs``/``top_logprobs`` as in the OpenAI API; the request's
+``model`` picks the base model or one of the ``--lora`` adapters), ``GET /v1/models``, ``GET /health`` and ``GET /metrics`` (Prometheus text format). A client that disconnects cancels
 its request, which frees its batch slot. Errors use the OpenAI error object: 400 for an invalid body, 404 for an
 unknown model name, 503 when the queue is full or the engine is down.
 """
@@ -88,12 +88,15 @@ def create_app(
             req = parse_chat_request(body, default_max_tokens=default_max_tokens)
         except RequestValidationError as exc:
             return _error(400, str(exc), param=exc.param)
-        if req.model and req.model != name:
+        served = _served(engine, name)
+        if req.model and req.model not in served:
             return _error(
-                404, f"the model {req.model!r} does not exist; this server serves {name!r}", param="model", code="model_not_found"
+                404, f"the model {req.model!r} does not exist; this server serves {served}", param="model", code="model_not_found"
             )
+        model_out = req.model or name
+        adapter = {"adapter": _adapter_for(engine, req.model, name)} if getattr(engine, "adapters", ()) else {}
         try:
-            stream = engine.submit(req.messages, req.params)
+            stream = engine.submit(req.messages, req.params, **adapter)
         except InvalidRequestError as exc:
             return _error(400, str(exc))
         except EngineOverloadedError as exc:
@@ -103,16 +106,15 @@ def create_app(
         completion_id = new_completion_id()
         if req.stream:
             return _DisconnectAwareStream(
-                _event_stream(stream, completion_id, name, req.params.wants_logprobs, req.include_usage),
+                _event_stream(stream, completion_id, model_out, req.params.wants_logprobs, req.include_usage),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
-        return await _whole_answer(request, stream, completion_id, name, req.params.wants_logprobs)
+        return await _whole_answer(request, stream, completion_id, model_out, req.params.wants_logprobs)
 
     async def models(request: Request) -> Response:
-        return JSONResponse(
-            {"object": "list", "data": [{"id": name, "object": "model", "created": int(started), "owned_by": "academy"}]}
-        )
+        data = [{"id": m, "object": "model", "created": int(started), "owned_by": "academy"} for m in _served(engine, name)]
+        return JSONResponse({"object": "list", "data": data})
 
     async def health(request: Request) -> Response:
         ok = engine.alive
@@ -148,6 +150,15 @@ def create_app(
     app.state.engine = engine
     app.state.metrics = metrics
     return app
+
+
+def _served(engine, name: str) -> list[str]:
+    """Model names this server answers to: the base model's, then one per LoRA adapter (per-course assistants)."""
+    return [name, *getattr(engine, "adapters", ())]
+
+
+def _adapter_for(engine, requested: str | None, name: str) -> str | None:
+    return None if not requested or requested == name else requested
 
 
 async def _event_stream(stream: RequestStream, completion_id: str, model: str, want_logprobs: bool, include_usage: bool):
@@ -201,7 +212,7 @@ async def _whole_answer(request: Request, stream: RequestStream, completion_id: 
 def build_engine(args) -> EngineBase:
     """The engine described by the command-line arguments (started)."""
     if args.scripted:
-        from .scripted import ScriptedEngine
+        from .testing.scripted import ScriptedEngine
 
         return ScriptedEngine.from_file(args.scripted).start()
     import torch
@@ -215,6 +226,7 @@ def build_engine(args) -> EngineBase:
         device=args.device,
         dtype=args.dtype,
         adapter_path=args.adapter,
+        adapters=dict(_lora_arg(x) for x in args.lora) or None,
         max_batch_size=args.max_batch_size,
         max_queue=args.max_queue,
         max_prefill_tokens=args.max_prefill_tokens,
@@ -223,10 +235,24 @@ def build_engine(args) -> EngineBase:
     ).start()
 
 
+def _lora_arg(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    if not sep or not name or not path:
+        raise SystemExit(f"error: --lora expects NAME=DIR, got {text!r}")
+    return name, path
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m inference.serve", description=__doc__.split("\n\n")[0])
     p.add_argument("--model", help="local Hugging Face checkpoint directory (causal LM with a chat template)")
     p.add_argument("--adapter", help="LoRA adapter directory (peft), merged into the model")
+    p.add_argument(
+        "--lora",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="serve a LoRA adapter under model name NAME, unmerged (repeatable: several courses, one base in memory)",
+    )
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
     p.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: fp32 on CPU, bf16 on CUDA)")
     p.add_argument("--host", default="127.0.0.1")

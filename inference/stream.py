@@ -1,6 +1,7 @@
 """`RequestStream`: the consumer's end of one request, fed by an engine's worker thread.
 
-The worker pushes `Delta`s from its own thread; the consumer reads them with ``async for`` (from any asyncio event
+The worker pushes `Delta`s from its own thread (an optional `processor` finishes each one in the consumer's thread:
+the batching engine's detokenization); the consumer reads them with ``async for`` (from any asyncio event
 loop) or with a plain ``for`` (blocking, e.g. in benchmarks). Leaving an ``async for`` early, calling `cancel()` or
 closing the event loop cancels the request, and the engine frees its batch slot before the next decode step.
 """
@@ -18,8 +19,15 @@ from .types import Completion, Delta
 class RequestStream:
     """Iterator (sync and async) over the `Delta`s of one request; the last one has a `finish_reason`."""
 
-    def __init__(self, request_id: str, prompt_tokens: int, canceller: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        request_id: str,
+        prompt_tokens: int,
+        canceller: Callable[[str], None],
+        processor: Callable[[Delta], Delta] | None = None,
+    ) -> None:
         self.request_id = request_id
+        self._processor = processor  # runs in the consumer's thread (e.g. `engine.output.OutputProcessor`)
         self.prompt_tokens = prompt_tokens
         self._canceller = canceller
         self._items: queue.SimpleQueue[Delta] = queue.SimpleQueue()
@@ -83,6 +91,11 @@ class RequestStream:
                 except asyncio.CancelledError:
                     self.cancel()
                     raise
+        return self._deliver(delta)
+
+    def _deliver(self, delta: Delta) -> Delta:
+        if self._processor is not None:
+            delta = self._processor(delta)
         if delta.finish_reason is not None:
             self._consumed = True
         return delta
@@ -97,10 +110,7 @@ class RequestStream:
     def __next__(self) -> Delta:
         if self._consumed:
             raise StopIteration
-        delta = self._items.get()
-        if delta.finish_reason is not None:
-            self._consumed = True
-        return delta
+        return self._deliver(self._items.get())
 
     async def collect(self) -> Completion:
         """Read the whole answer (async)."""

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tutor.assistant import views as assistant_views
 from tutor.conversations import views as ta_views
 from tutor.practice import code_views, views
 from tutor.staffing import views as staff_views
@@ -34,6 +35,7 @@ urlpatterns = [
     ),
     path("courses/<slug:slug>/staff/inbox/", staff_views.inbox_page, name="staff-inbox"),
     path("courses/<slug:slug>/staff/stuck-map/", staff_views.stuckmap_page, name="staff-stuck-map"),
+    path("courses/<slug:slug>/staff/assistant/", assistant_views.assistant_model_page, name="staff-assistant"),
     path("notifications/", staff_views.notifications_page, name="notifications"),
     path("courses/<slug:slug>/practice/", views.practice_page, name="practice"),
     path("courses/<slug:slug>/knowledge/", views.knowledge_page, name="knowledge"),

@@ -14,7 +14,7 @@ pytest.importorskip("transformers")
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    from inference.tiny import make_tiny_model
+    from inference.testing.tiny import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("tiny-llama"), hidden=64, layers=2, heads=4, vocab=512)
 

@@ -236,7 +236,7 @@ def test_full_queue_and_closed_engine(make_engine):
 async def test_qwen2_with_grouped_query_attention_matches_generate(tmp_path):
     from inference.engine import Engine
     from inference.loading import load_model
-    from inference.tiny import make_tiny_model
+    from inference.testing.tiny import make_tiny_model
 
     path = make_tiny_model(tmp_path / "qwen", arch="qwen2", hidden=64, layers=2, heads=4, kv_heads=2, vocab=512)
     model, tokenizer = load_model(path)

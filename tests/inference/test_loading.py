@@ -10,7 +10,7 @@ import torch
 
 from inference.errors import ModelLoadError
 from inference.loading import load_model, resolve_dtype
-from inference.tiny import make_tiny_adapter, make_tiny_model
+from inference.testing.tiny import make_tiny_adapter, make_tiny_model
 
 
 def test_loads_a_chat_model_in_fp32_on_cpu(tiny_model_dir):

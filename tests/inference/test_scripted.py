@@ -9,8 +9,8 @@ import pytest
 
 from inference.client import ChatClient, EngineClient
 from inference.errors import InvalidRequestError
-from inference.scripted import ScriptedEngine
 from inference.serve import create_app, parse_args
+from inference.testing.scripted import ScriptedEngine
 from inference.types import SamplingParams
 
 ASK = [{"role": "system", "content": "Never reveal the answer."}, {"role": "user", "content": "Just give me the answer"}]

@@ -143,3 +143,69 @@ def build_messages(
         system += "\nOther LOCKED problems in view: " + ", ".join(locked) + "."
     system += "\n\n" + _sources_block(hits)
     return [{"role": "system", "content": system}, *history, {"role": "user", "content": question}]
+
+
+COMPACT_RULES = (
+    'You are the teaching assistant of the course "{course}". Coach, do not tell: never give the answer, output, '
+    "correct option or solution of a LOCKED problem; if the student has not tried it, ask what they tried and offer a "
+    "hint. Cite the passages as [n]. Be brief and end with a question."
+)
+
+
+def compact_system(*, course_title: str, step: str, chapter: str, problem: str, passages: list[tuple[str, str]]) -> str:
+    """The short system message a course-tuned small model is trained and served with (`manage.py tune_ta`).
+
+    step/chapter: titles ("" when unknown). problem: one line on the problem in focus ("" when none), e.g.
+    ``'Problem bigram-table-size [LOCKED, not attempted]: How many cells ...'``. passages: ``(title, text)``, cited [n].
+    """
+    lines = [COMPACT_RULES.format(course=course_title)]
+    if step:
+        lines.append(f'Step: "{step}" (chapter "{chapter}").')
+    if problem:
+        lines.append(problem)
+    if passages:
+        lines.append("Passages:")
+        for i, (title, text) in enumerate(passages, 1):
+            body = collapse(text)
+            body = body if body.startswith(collapse(title)) else f"{title}: {body}"  # chunk texts start with their title
+            lines.append(f"[{i}] {body[:COMPACT_PASSAGE_CHARS]}")
+    else:
+        lines.append("Passages: none found.")
+    return "\n".join(lines)
+
+
+COMPACT_PASSAGE_CHARS = 260
+COMPACT_PASSAGES = 2
+
+
+def problem_line(slug: str, prompt_text: str, *, status: str, attempts: int, last_answer: str = "") -> str:
+    """The compact prompt's problem line. status: "LOCKED", "SOLVED" or "solution revealed"."""
+    tried = "not attempted" if not attempts else f"{attempts} attempt(s), last answer {last_answer!r} incorrect"
+    if status != "LOCKED":
+        tried = status
+    return f"Problem {slug} [{'LOCKED, ' if status == 'LOCKED' else ''}{tried}]: {collapse(prompt_text)[:220]}"
+
+
+def build_compact_messages(
+    *, course_title: str, focus: Focus, hits: list[Hit], history: list[dict], question: str, locked: list[str] = ()
+) -> list[dict]:
+    """`build_messages` in the compact form (for course-tuned small models): the same facts, a fraction of the tokens."""
+    p, s = focus.problem, focus.state
+    line = ""
+    if p and s:
+        status = "SOLVED" if s.solved else "solution revealed" if s.solution_revealed else "LOCKED"
+        line = problem_line(
+            p.slug, html_to_text(p.prompt_html), status=status, attempts=s.attempts, last_answer=str(s.last_answer or "")
+        )
+        if focus.next_hint and status == "LOCKED":
+            line += f"\nNext hint: {collapse(focus.next_hint)}"
+    system = compact_system(
+        course_title=course_title,
+        step=focus.step.title if focus.step else "",
+        chapter=focus.step.module_title if focus.step else "",
+        problem=line,
+        passages=[(h.chunk.title, h.chunk.text) for h in hits[:COMPACT_PASSAGES]],
+    )
+    if locked:
+        system += "\nOther LOCKED problems: " + ", ".join(locked[:5]) + "."
+    return [{"role": "system", "content": system}, *history[-4:], {"role": "user", "content": question}]

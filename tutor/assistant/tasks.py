@@ -6,6 +6,15 @@ from celery import shared_task
 
 
 @shared_task
+def tune_assistant_task(course_slug: str) -> dict:
+    """Tune the course's assistant model (minutes: run it on a worker, where CUDA is used when present)."""
+    from tutor.assistant.tuning.services import run_tuning
+
+    row = run_tuning(course_slug=course_slug)
+    return {"course": course_slug, "model": row.name, "status": row.status, "adapter": row.adapter_path}
+
+
+@shared_task
 def reindex_course_task(course_id: int) -> dict:
     """Rebuild the automated TA's retrieval index of a course after an answer was endorsed or corrected (in a worker
     this also fills the shared embedding cache, so web processes rebuild in milliseconds)."""

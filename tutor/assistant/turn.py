@@ -165,8 +165,9 @@ class Turn:
             notice = conversations.NOTICES[Escalation.Reason.ASKED_HUMAN]
             return await self._finish(text=notice, status=Message.Status.COMPLETE)
         ctx = await db(self._context, thread_sensitive=False)()
+        choice = await db(backends.assistant_for)(self.course.id)
         try:
-            backend = await backends.get_backend()
+            backend = await backends.get_backend(choice)
         except InferenceError as exc:
             log.error("TA backend unavailable: %s", exc)
             backend = None
@@ -175,11 +176,13 @@ class Turn:
             if backend is None:
                 await self._retrieval_answer(ctx)
             else:
-                await self._model_answer(backend, ctx)
+                await self._model_answer(backend, ctx, compact=choice.compact)
         if not ctx.relevant:
             await self._escalate(Escalation.Reason.NO_SOURCES, a.id)
         elif a.mode == Message.Mode.MODEL and a.logprobs:
-            threshold = _setting("TA_MIN_MEAN_LOGPROB", -1.5)
+            threshold = choice.min_mean_logprob  # calibrated on the course's held-out questions (manage.py evaluate_ta)
+            if threshold is None:
+                threshold = _setting("TA_MIN_MEAN_LOGPROB", -1.5)
             mean = sum(a.logprobs) / len(a.logprobs)
             if threshold is not None and threshold != "" and mean < float(threshold):
                 await self._escalate(Escalation.Reason.LOW_CONFIDENCE, a.id, note=f"mean token logprob {mean:.2f}")
@@ -245,10 +248,11 @@ class Turn:
         await self._flush_delta()
         await self._finish(text=a.shown, status=Message.Status.COMPLETE)
 
-    async def _model_answer(self, backend, ctx: Context) -> None:
+    async def _model_answer(self, backend, ctx: Context, *, compact: bool = False) -> None:
         a = self.answer
         a.mode, a.model_name, a.sources = Message.Mode.MODEL, backend.model or "", _sources(ctx.hits)
-        messages = prompt.build_messages(
+        build = prompt.build_compact_messages if compact else prompt.build_messages
+        messages = build(
             course_title=self.course.title,
             focus=ctx.focus,
             hits=ctx.hits,

@@ -23,8 +23,8 @@ def _free_port() -> int:
 def model_server():
     import uvicorn
 
-    from inference.scripted import ScriptedEngine
     from inference.serve import create_app
+    from inference.testing.scripted import ScriptedEngine
 
     engine = ScriptedEngine(
         rules=[("(?i)answer", "Fine: the table has 9 cells, the answer is 9.")],

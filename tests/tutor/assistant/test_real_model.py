@@ -10,7 +10,7 @@ from .conftest import ask, receive_until
 
 @pytest.fixture
 def tiny_model_dir(tmp_path, settings):
-    from inference.tiny import make_tiny_model
+    from inference.testing.tiny import make_tiny_model
     from tutor.assistant import backends
 
     path = tmp_path / "tiny-ta"

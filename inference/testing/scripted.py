@@ -28,11 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .base import EngineBase, Prompt
-from .detok import StopStringMatcher
-from .errors import EngineClosedError, InvalidRequestError
-from .stream import RequestStream
-from .types import Delta, SamplingParams, TopToken
+from ..base import EngineBase, Prompt
+from ..detok import StopStringMatcher
+from ..errors import EngineClosedError, InvalidRequestError
+from ..stream import RequestStream
+from ..types import Delta, SamplingParams, TopToken
 
 Reply = str | dict[str, Any] | Callable[[Prompt], "str | dict[str, Any]"]
 
