@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: run tune test lint setup browser migrate demo test-embedded test-production bench-kt bench-policy bench-inference fuzz topology
+.PHONY: run tune test lint setup browser sandbox migrate demo test-embedded test-production bench-kt bench-policy bench-inference fuzz topology
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv

@@ -94,3 +94,13 @@ def pytest_collection_modifyitems(items):
         names = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("django_db") or names & _DATABASE_FIXTURES:
             item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty Django cache: rate-limit counters (sign-in 10/min per IP, attempts, the
+    assistant's limits) and cached course models must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -187,9 +187,18 @@ def problem_line(slug: str, prompt_text: str, *, status: str, attempts: int, las
 
 
 def build_compact_messages(
-    *, course_title: str, focus: Focus, hits: list[Hit], history: list[dict], question: str, locked: list[str] = ()
+    *,
+    course_title: str,
+    focus: Focus,
+    hits: list[Hit],
+    history: list[dict],
+    question: str,
+    locked: list[str] = (),
+    knowledge: KnowledgeProfile | None = None,
 ) -> list[dict]:
-    """`build_messages` in the compact form (for course-tuned small models): the same facts, a fraction of the tokens."""
+    """`build_messages` in the compact form (for course-tuned small models): the same facts, a fraction of the tokens.
+
+    The knowledge state becomes one line (mastered and frontier concepts, at most five each) after the passages."""
     p, s = focus.problem, focus.state
     line = ""
     if p and s:
@@ -208,4 +217,7 @@ def build_compact_messages(
     )
     if locked:
         system += "\nOther LOCKED problems: " + ", ".join(locked[:5]) + "."
+    if knowledge is not None and knowledge.placed:
+        mastered = ", ".join(knowledge.mastered[:5]) or "nothing yet"
+        system += f"\nStudent has mastered: {mastered}; learning: {', '.join(knowledge.frontier[:5]) or 'none'}."
     return [{"role": "system", "content": system}, *history[-4:], {"role": "user", "content": question}]

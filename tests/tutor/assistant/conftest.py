@@ -113,13 +113,15 @@ async def connect(ta_course):
 
 
 async def receive_until(comm, kind: str, timeout: float = 20.0) -> list[dict]:
-    """All events up to and including the first of type ``kind``."""
+    """All events up to and including the first of type ``kind``; a server error frame (unless awaited) fails at once."""
     events = []
     while True:
         event = await comm.receive_json_from(timeout=timeout)
         events.append(event)
         if event["type"] == kind:
             return events
+        if event["type"] == "error" and event.get("code") == "server_error":
+            raise AssertionError(f"the turn failed on the server: {event}")
 
 
 def ask(text, **kw):

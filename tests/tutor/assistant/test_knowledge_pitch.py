@@ -40,3 +40,19 @@ async def test_prompt_carries_mastered_and_frontier_concepts(connect, ta_student
     assert "- Mastered: Count tables, Counting." in system  # the step's prerequisites first
     assert "- Learning now (frontier): Normalising counts." in system
     assert "Pitch your explanation to this" in system
+
+
+def test_a_course_tuned_model_is_told_the_knowledge_state_too():
+    """The compact prompt (what a course-tuned adapter is served) carries the same knowledge state in one line."""
+    from tutor.assistant.learner_profile import KnowledgeProfile
+    from tutor.assistant.prompt import Focus, build_compact_messages
+
+    def system(knowledge):
+        focus = Focus(step=None, problem=None, state=None)
+        kw = dict(course_title="Example", focus=focus, hits=[], history=[], question="why?", knowledge=knowledge)
+        return build_compact_messages(**kw)[0]["content"]
+
+    placed = KnowledgeProfile(mastered=("Counting", "Count tables"), frontier=("Normalising counts",), placed=True)
+    assert "Student has mastered: Counting, Count tables; learning: Normalising counts." in system(placed)
+    assert "mastered" not in system(KnowledgeProfile(mastered=(), frontier=(), placed=False))
+    assert "mastered" not in system(None)
