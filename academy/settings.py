@@ -104,7 +104,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")), "expiry": 60},
+            "CONFIG": {
+                # socket_timeout above channels_redis's 5 s BZPOPMIN: redis-py 8's default read timeout is also 5 s, so a
+                # consumer that heard nothing for 5 s (a TA answer on a busy CPU) raced it and died with "Timeout reading".
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")),
+                "expiry": 60,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL

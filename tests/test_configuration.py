@@ -9,6 +9,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
+pytestmark = pytest.mark.database  # the channel layer and Celery settings are what the production pass is for
+
 
 def test_database_backend_follows_database_url(db):
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
@@ -29,6 +31,25 @@ def test_channel_layer_round_trip():
         return msg
 
     assert async_to_sync(round_trip)() == {"type": "ping", "n": 7}
+
+
+@pytest.mark.slow
+def test_a_consumer_that_hears_nothing_for_a_while_still_hears_the_next_message():
+    """A websocket consumer waits on ``layer.receive`` while, say, the assistant thinks for tens of seconds: the wait
+    outlives channels_redis's 5 s poll (and redis-py's default 5 s read timeout) and the late message still arrives."""
+    import asyncio
+
+    layer = get_channel_layer()
+
+    async def late_message():
+        name = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(name))
+        await asyncio.sleep(12)
+        assert not waiting.done()
+        await layer.send(name, {"type": "answer", "n": 1})
+        return await asyncio.wait_for(waiting, timeout=10)
+
+    assert async_to_sync(late_message)() == {"type": "answer", "n": 1}
 
 
 def test_celery_is_eager_only_in_the_embedded_default():

@@ -5,6 +5,7 @@ and Redis. Its own database (created and dropped here) and Redis db 15, loopback
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -78,11 +79,13 @@ def topology(tmp_path):
         assert len(ready) == 2, (tmp_path / "honcho.log").read_text()[-3000:]
         yield f"http://127.0.0.1:{web}", f"http://127.0.0.1:{inference}", tmp_path / "honcho.log"
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # honcho already stopped when a process failed to start
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         log.close()
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
