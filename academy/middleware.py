@@ -56,7 +56,7 @@ class DegradedModeMiddleware:
         what = _outage(exc)
         if what is None:
             return None
-        log.error("degraded: %s unreachable (%s) on %s", what, exc.__class__.__name__, request.path)
+        log.error("degraded: %s unreachable (%s: %s) on %s", what, exc.__class__.__name__, str(exc)[:200], request.path)
         if request.path.startswith("/api/"):
             response = JsonResponse({"code": "degraded", "detail": DETAIL[what]}, status=503)
         else:

@@ -93,6 +93,12 @@ DATABASES = {
         conn_health_checks=True,  # a persistent connection that PostgreSQL dropped (restart) is replaced, not reused
     )
 }
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every request runs its sync part on a fresh thread, so persistent connections (DB_CONN_MAX_AGE) pile up
+    # one per thread until PostgreSQL refuses ("too many clients"); a psycopg pool per process bounds them instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections together with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_MAX_SIZE, "timeout": 10}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -104,7 +104,7 @@ def main() -> None:
         "ATTEMPT_RATE": "1000000/m",
         "HINT_RATE": "1000000/m",
         "LOG_LEVEL": "WARNING",
-        "DB_CONN_MAX_AGE": "60",
+        "DB_POOL_MAX_SIZE": "20",  # as the Procfile runs it
     }
     py = sys.executable
     manage = [py, "manage.py"]
