@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from .code_check import code_job, limits_of  # noqa: F401  (code_job re-exported for the grader)
 from .errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, RateLimited, ws_error  # noqa: F401  (re-exported)
 from .markdown import render_inline, render_markdown  # noqa: F401  (render_markdown re-exported)
-from .models import Concept, Course, Hint, Module, Problem, ProblemConcept, Step, StepConcept
+from .models import Concept, Course, Hint, Membership, Module, Problem, ProblemConcept, Step, StepConcept
 from .package import CourseFormatError, load_package  # noqa: F401  (re-exported)
 from .roles import Role, course_ids, is_enrolled, is_staff_of, member_course_id, roles, student_ids  # noqa: F401  (re-exported)
 from .serializers import ProblemSerializer  # noqa: F401  (a problem's public JSON shape, re-exported)
@@ -283,9 +283,28 @@ def get_problem(problem_id: int) -> ProblemInfo | None:
     return _problem(p) if p else None
 
 
-def problem_course_id(problem_id: int) -> int | None:
-    """The course id of an active problem, or None (one indexed query)."""
-    return Problem.objects.filter(pk=problem_id, archived=False).order_by().values_list("course_id", flat=True).first()
+@dataclass(frozen=True)
+class AttemptTarget:
+    """What grading an attempt needs, read in one query: the active problem's course, its answer key, and whether
+    the user is enrolled there (the access check)."""
+
+    course_id: int
+    kind: str
+    answer: dict
+    enrolled: bool
+
+
+def attempt_target(user, problem_id: int) -> AttemptTarget | None:
+    """The :class:`AttemptTarget` of an active problem for ``user`` (authenticated), or None when no such problem.
+    One indexed query (problem by primary key, membership by the (user, course, role) unique index)."""
+    member = Membership.objects.filter(user=user, course_id=OuterRef("course_id"), role=Role.STUDENT)
+    row = (
+        Problem.objects.filter(pk=problem_id, archived=False)
+        .annotate(enrolled=Exists(member))
+        .values_list("course_id", "kind", "answer", "enrolled")
+        .first()
+    )
+    return AttemptTarget(*row) if row else None
 
 
 def answer_key(problem_id: int) -> tuple[str, dict]:

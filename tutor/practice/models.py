@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Attempt(models.Model):
@@ -30,7 +31,8 @@ class Attempt(models.Model):
     predicted_correct = models.FloatField(
         null=True, blank=True, help_text="The knowledge model's P(correct) just before this attempt (for calibration)."
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the service to the instant the knowledge update used (the prediction and the decay share one clock).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses import api as courses
-from courses.api import is_enrolled
 from tutor.practice.grading import Grade, InvalidAnswer, grade
 from tutor.practice.learner import course_model
 from tutor.practice.models import Attempt, HintReveal, SolutionReveal, StepVisit
@@ -66,15 +67,21 @@ THROWAWAY_MS = 1000  # the same wrong answer again, typed in under this many mil
 
 
 def _enrolled_problem(user, problem_id: int) -> courses.ProblemInfo:
-    course_id = courses.problem_course_id(problem_id)
-    problem = course_model(course_id).problems.get(problem_id) if course_id else None
-    if problem is None:
-        problem = courses.get_problem(problem_id)  # content newer than the cached course model
-    if problem is None:
+    return _enrolled(user, problem_id)[0]
+
+
+def _enrolled(user, problem_id: int) -> tuple[courses.ProblemInfo, courses.AttemptTarget]:
+    """The active problem (from the cached course model) and its answer key, after the one access check: raises
+    NotFound, NotEnrolled. One query."""
+    target = courses.attempt_target(user, problem_id) if user.is_authenticated else None
+    if target is None:
         raise NotFound("no such problem")
-    if not is_enrolled(user, problem.course_id):
+    if not target.enrolled:
         raise NotEnrolled("enroll in the course first")
-    return problem
+    problem = course_model(target.course_id).problems.get(problem_id) or courses.get_problem(problem_id)
+    if problem is None:  # archived since the lookup
+        raise NotFound("no such problem")
+    return problem, target
 
 
 def _result(a: Attempt, created: bool, revisit: str = "", follow_up: str = "") -> AttemptResult:
@@ -105,18 +112,21 @@ def submit_attempt(
     IdempotencyConflict (the id was used for another problem). A retry with the same id returns the first result
     with ``created=False``.
     """
-    problem = _enrolled_problem(user, problem_id)
-    existing = Attempt.objects.filter(user=user, client_attempt_id=client_attempt_id).first()
-    if existing:
-        return _replay(existing, problem_id)
-    kind, key = courses.answer_key(problem_id)
-    if kind == "code":
+    problem, target = _enrolled(user, problem_id)
+    if target.kind == "code":
         raise InvalidAnswer("code problems are graded in the sandbox: use Run / Submit (tutor.practice.code.submit_code)")
-    return _record(
+    try:
+        result = grade(target.kind, target.answer, answer)
+    except InvalidAnswer:  # a used id is answered by its first result (or a conflict), whatever the answer now
+        existing = Attempt.objects.filter(user=user, client_attempt_id=client_attempt_id).first()
+        if existing:
+            return _replay(existing, problem_id)
+        raise
+    return _record(  # a retry with a used client_attempt_id hits the unique key and replays the first result
         user=user,
         problem=problem,
         answer=answer,
-        result=grade(kind, key, answer),
+        result=result,
         client_attempt_id=client_attempt_id,
         time_taken_ms=time_taken_ms,
     )
@@ -147,23 +157,20 @@ def record_code_attempt(*, user, problem_id: int, files: dict, result, client_at
 
 
 def _record(*, user, problem, answer, result, client_attempt_id, time_taken_ms) -> AttemptResult:
+    from tutor.practice.learner_hooks import KnowledgeUpdate  # local import: optional engine wiring
+
     problem_id = problem.id
     try:
         with transaction.atomic():
-            # One learner's attempts update their knowledge state one at a time (no lost update between two tabs or
-            # a retry racing the original): lock the user's row for the transaction (a no-op on SQLite, whose
-            # IMMEDIATE transactions already serialise writers).
-            get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
-            hints_seen = HintReveal.objects.filter(user=user, problem_id=problem_id).count()
-            seen = SolutionReveal.objects.filter(user=user, problem_id=problem_id).exists()
-            mine = Attempt.objects.filter(user=user, course_id=problem.course_id).order_by("-created_at", "-id")
-            previous = [mine.filter(problem_id=problem_id).first(), mine.filter(correct=False).first()]
+            hints_seen, seen = _lock_learner(user, problem_id)
             feedback = result.feedback + (f"\n\nThe assistant asks: {result.follow_up}" if result.follow_up else "")
             if seen and result.correct:
                 feedback += " (After the worked solution: recorded, but no credit. Try a fresh problem on this idea.)"
-            throwaway = is_throwaway(answer=answer, correct=result.correct, time_taken_ms=time_taken_ms, previous_wrong=previous)
+            throwaway = _quick_repeat(user, problem, answer, result.correct, time_taken_ms)
             if throwaway:
                 feedback += " That was the same answer again in under a second: give it a real try to unlock the solution."
+            now = timezone.now()
+            update = None if throwaway else KnowledgeUpdate(user=user, problem=problem, when=now)
             attempt = Attempt.objects.create(
                 user=user,
                 course_id=problem.course_id,
@@ -176,25 +183,48 @@ def _record(*, user, problem, answer, result, client_attempt_id, time_taken_ms) 
                 time_taken_ms=time_taken_ms,
                 solution_seen=seen,
                 throwaway=throwaway,
+                predicted_correct=update.predicted if update else None,
+                created_at=now,
             )
-            if not attempt.throwaway:
-                _after_attempt(user=user, problem=problem, attempt=attempt)
+            if update:
+                update.apply(correct=result.correct, clean=hints_seen == 0, solution_seen=seen)
     except IntegrityError:
         return _replay(Attempt.objects.get(user=user, client_attempt_id=client_attempt_id), problem_id)
     return _result(attempt, True, result.misconception, result.follow_up)
+
+
+def _lock_learner(user, problem_id: int) -> tuple[int, bool]:
+    """Lock the user's row for the transaction and read (hints revealed, worked solution revealed) on the problem, in
+    one statement. One learner's attempts update their knowledge state one at a time (no lost update between two tabs
+    or a retry racing the original); a no-op lock on SQLite, whose IMMEDIATE transactions already serialise writers."""
+    hints = HintReveal.objects.filter(user=OuterRef("pk"), problem_id=problem_id).order_by().values("user")
+    row = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=user.pk)
+        .annotate(
+            hints=Coalesce(Subquery(hints.annotate(n=Count("pk")).values("n")), 0),
+            seen=Exists(SolutionReveal.objects.filter(user=OuterRef("pk"), problem_id=problem_id)),
+        )
+        .values_list("hints", "seen")
+        .first()
+    )
+    return row[0], bool(row[1])
+
+
+def _quick_repeat(user, problem, answer, correct: bool, time_taken_ms: int | None) -> bool:
+    """:func:`is_throwaway`, reading the previous answers only when the answer was wrong and quick."""
+    if correct or time_taken_ms is None or time_taken_ms >= THROWAWAY_MS:
+        return False
+    mine = Attempt.objects.filter(user=user, course_id=problem.course_id).order_by("-created_at", "-id")
+    previous = [mine.filter(problem_id=problem.id).first(), mine.filter(correct=False).first()]
+    return is_throwaway(answer=answer, correct=correct, time_taken_ms=time_taken_ms, previous_wrong=previous)
 
 
 def _replay(existing: Attempt, problem_id: int) -> AttemptResult:
     if existing.problem_id != problem_id:
         raise IdempotencyConflict("client_attempt_id was already used for another problem")
     return _result(existing, False)
-
-
-def _after_attempt(*, user, problem: courses.ProblemInfo, attempt: Attempt) -> None:
-    """Hook run inside the attempt's transaction (the knowledge-state update plugs in here)."""
-    from tutor.practice.learner_hooks import on_attempt  # local import: optional engine wiring
-
-    on_attempt(user=user, problem=problem, attempt=attempt)
 
 
 @dataclass(frozen=True)
