@@ -1,14 +1,14 @@
-"""Per-student limits on questions to the TA, counted in the Django cache (Redis in production): a rate limit
-(TA_RATE_LIMIT questions per TA_RATE_WINDOW_S seconds, fixed window) and a daily cap (TA_DAILY_CAP per UTC day);
+"""Per-student limits on questions to the TA, counted by django-ratelimit in the Django cache (Redis in production):
+a rate limit (TA_RATE_LIMIT questions per TA_RATE_WINDOW_S seconds) and a daily cap (TA_DAILY_CAP per 24 h window);
 plus the message length limit (TA_MAX_MESSAGE_CHARS)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import cache
+from django_ratelimit.core import get_usage
 
 
 @dataclass(frozen=True)
@@ -31,43 +31,42 @@ def check_text(text: str) -> Refusal | None:
     return None
 
 
-async def _hit(key: str, ttl: int) -> int:
-    await cache.aadd(key, 0, ttl)
-    try:
-        return await cache.aincr(key)
-    except ValueError:  # expired between add and incr
-        await cache.aset(key, 1, ttl)
-        return 1
+def _usage(group: str, user_id: int, rate: str, increment: bool) -> tuple[bool, int]:
+    """(limit reached, seconds until the window ends) of a django-ratelimit counter keyed by the student."""
+    usage = get_usage(None, group=group, key=lambda _group, _request: str(user_id), rate=rate, increment=increment)
+    if usage is None:  # RATELIMIT_ENABLE is off
+        return False, 0
+    return usage["count"] >= usage["limit"], max(1, int(usage["time_left"]))
+
+
+def _take(user_id: int, per: int, window: int, cap: int) -> Refusal | None:
+    rates = [(g, r) for g, r, on in (("ta.rate", f"{per}/{window}s", per), ("ta.day", f"{cap}/d", cap)) if on]
+    for group, rate in rates:
+        reached, wait = _usage(group, user_id, rate, increment=False)
+        if reached and group == "ta.rate":
+            return Refusal(
+                "rate_limited",
+                f"You've asked {per} questions in the last {window} seconds. "
+                f"Take a moment with the material and ask again in {wait} s.",
+                wait,
+            )
+        if reached:
+            return Refusal(
+                "daily_cap",
+                f"You've reached today's limit of {cap} questions to the automated TA. "
+                f'It resets in about {max(1, round(wait / 3600))} h; a human TA can still help ("Ask a human").',
+                wait,
+            )
+    for group, rate in rates:
+        _usage(group, user_id, rate, increment=True)
+    return None
 
 
 async def take(user_id: int) -> Refusal | None:
-    """Count one question for the student; a Refusal (not counted) if a limit is reached."""
-    now = time.time()
+    """Count one question for the student; a Refusal (not counted) if a limit is reached. The counters are
+    django-ratelimit's (``get_usage``: fixed windows in the cache, shared by every ASGI worker; RATELIMIT_ENABLE=0
+    turns them off): TA_RATE_LIMIT per TA_RATE_WINDOW_S seconds and TA_DAILY_CAP per 24 h (0 turns either off)."""
     per = int(getattr(settings, "TA_RATE_LIMIT", 6))
     window = int(getattr(settings, "TA_RATE_WINDOW_S", 60))
     cap = int(getattr(settings, "TA_DAILY_CAP", 100))
-    start = int(now // window) * window
-    rate_key = f"ta:rate:{user_id}:{start}"
-    day = time.strftime("%Y-%m-%d", time.gmtime(now))
-    day_key = f"ta:day:{user_id}:{day}"
-    if per and (await cache.aget(rate_key, 0)) >= per:
-        wait = int(start + window - now) + 1
-        return Refusal(
-            "rate_limited",
-            f"You've asked {per} questions in the last {window} seconds. "
-            f"Take a moment with the material and ask again in {wait} s.",
-            wait,
-        )
-    if cap and (await cache.aget(day_key, 0)) >= cap:
-        tomorrow = (int(now // 86400) + 1) * 86400
-        return Refusal(
-            "daily_cap",
-            f"You've reached today's limit of {cap} questions to the automated TA. "
-            'It resets at midnight UTC; a human TA can still help ("Ask a human").',
-            int(tomorrow - now),
-        )
-    if per:
-        await _hit(rate_key, window + 5)
-    if cap:
-        await _hit(day_key, 86400 + 60)
-    return None
+    return await sync_to_async(_take)(user_id, per, window, cap)
