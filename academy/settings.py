@@ -113,7 +113,17 @@ if REDIS_URL:
             "CONFIG": {
                 # socket_timeout above channels_redis's 5 s BZPOPMIN: redis-py 8's default read timeout is also 5 s, so a
                 # consumer that heard nothing for 5 s (a TA answer on a busy CPU) raced it and died with "Timeout reading".
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # max_connections: redis-py 8's async pool allows 100 by default and raises MaxConnectionsError past
+                # it; 1,000 TA websockets on one process send concurrently (bench/ws_sessions.py), so allow one per
+                # admitted socket (TA_MAX_SESSIONS) plus headroom. Redis's own maxclients is 10,000.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "max_connections": int(os.environ.get("CHANNEL_LAYER_MAX_CONNECTIONS", "1200")),
+                    }
+                ],
                 "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")),
                 "expiry": 60,
             },
@@ -121,7 +131,19 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache waits up to 5 s for a free connection (BlockingConnectionPool) instead of raising at redis-py 8's
+    # default cap of 100; REDIS_CACHE_MAX_CONNECTIONS per process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": int(os.environ.get("REDIS_CACHE_MAX_CONNECTIONS", "200")),
+                "timeout": 5,
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CELERY_BROKER_URL = "memory://"

@@ -3,7 +3,7 @@ users against N uvicorn workers on PostgreSQL + Redis, with a trivial endpoint (
 as the baseline.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python bench/load.py [--workers 2] [--levels 10,50] [--seconds 8]
+        .venv/bin/python bench/load.py [--workers 2] [--shared] [--levels 10,50] [--seconds 8]
 
 A fresh database (``<name>_load``, created and dropped here) gets the example course and one enrolled student per
 simulated user (token authentication). Each user is a closed loop (an ``httpx.AsyncClient`` connection): request,
@@ -49,12 +49,12 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
 
-async def _phase(base: str, tokens: list[str], make_request, seconds: float) -> dict:
+async def _phase(bases: list[str], tokens: list[str], make_request, seconds: float) -> dict:
     lat: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
 
-    async def user(token: str):
+    async def user(token: str, base: str):
         nonlocal errors
         async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30) as c:
             while time.monotonic() < stop:
@@ -68,7 +68,7 @@ async def _phase(base: str, tokens: list[str], make_request, seconds: float) -> 
                 errors += 0 if ok else 1
 
     t0 = time.monotonic()
-    await asyncio.gather(*(user(t) for t in tokens))
+    await asyncio.gather(*(user(t, bases[i % len(bases)]) for i, t in enumerate(tokens)))
     wall = time.monotonic() - t0
     return {
         "p50_ms": round(statistics.median(lat), 2) if lat else None,
@@ -84,6 +84,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--levels", default="10,50")
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--shared", action="store_true", help="one uvicorn --workers N on one socket (default: N balanced)")
     args = ap.parse_args()
     db_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not db_url.startswith("postgres") or not redis_url:
@@ -126,35 +127,31 @@ def main() -> None:
     out = subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     tokens = [line for line in out.split() if re.fullmatch(r"[0-9a-f]{40}", line)]
     pid = int(out.split("PROBLEM")[1].split()[0])
-    port = _port()
-    server = subprocess.Popen(
-        [
-            py,
-            "-m",
-            "uvicorn",
-            "academy.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    # Two shapes of N web processes. "balanced" (default): N single-process uvicorn servers on their own ports and
+    # the users spread over them round-robin, as a load balancer spreads connections over N ASGI processes (the
+    # scaling docs/operations.md describes). "shared": one `uvicorn --workers N` on one socket (the Procfile's
+    # line): the kernel hands each new keep-alive connection to whichever worker wakes first, and with a few
+    # long-lived connections one worker can get nearly all of them (measured: 9 of 10).
+    ports = [_port() for _ in range(1 if args.shared else args.workers)]
+    servers = [
+        subprocess.Popen(
+            [py, "-m", "uvicorn", "academy.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+            + ["--workers", str(args.workers if args.shared else 1), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for port in ports
+    ]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for _ in range(120):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        for base in bases:
+            for _ in range(120):
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
 
         async def healthz(c):
             return await c.get("/healthz")
@@ -165,20 +162,27 @@ def main() -> None:
         async def attempt(c):
             return await c.post(f"/api/problems/{pid}/attempts/", json={"answer": 9, "client_attempt_id": str(uuid.uuid4())})
 
-        asyncio.run(_phase(base, tokens[:10], nxt, 2.0))  # warm-up: course model, connections
-        result = {"bench": "load", "workers": args.workers, "seconds_per_phase": args.seconds, "cpus": os.cpu_count()}
+        asyncio.run(_phase(bases, tokens[:10], nxt, 2.0))  # warm-up: course model, connections
+        result = {
+            "bench": "load",
+            "workers": args.workers,
+            "shape": "shared" if args.shared else "balanced",
+            "seconds_per_phase": args.seconds,
+            "cpus": os.cpu_count(),
+        }
         for level in levels:
             row = {}
             for label, fn in (("trivial", healthz), ("next", nxt), ("attempt", attempt)):
-                row[label] = asyncio.run(_phase(base, tokens[:level], fn, args.seconds))
+                row[label] = asyncio.run(_phase(bases, tokens[:level], fn, args.seconds))
             for label in ("next", "attempt"):
                 row[label]["p99_vs_trivial"] = round(row[label]["p99_ms"] / max(row["trivial"]["p99_ms"], 1e-6), 1)
                 row[label]["rps_vs_trivial"] = round(row[label]["rps"] / max(row["trivial"]["rps"], 1e-6), 3)
             result[f"users_{level}"] = row
         print(json.dumps(result))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
         with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{load_db}" WITH (FORCE)')
 

@@ -52,6 +52,22 @@ def test_a_consumer_that_hears_nothing_for_a_while_still_hears_the_next_message(
     assert async_to_sync(late_message)() == {"type": "answer", "n": 1}
 
 
+def test_hundreds_of_concurrent_sends_in_one_process_all_arrive():
+    """Many live TA sessions on one ASGI process push at once: past redis-py 8's default pool cap of 100 connections
+    every further send raised MaxConnectionsError (bench/ws_sessions.py saw 809). 300 concurrent sends all land."""
+    import asyncio
+
+    layer = get_channel_layer()
+
+    async def burst():
+        names = [await layer.new_channel() for _ in range(300)]
+        await asyncio.gather(*(layer.send(n, {"type": "delta", "n": i}) for i, n in enumerate(names)))
+        got = await asyncio.gather(*(asyncio.wait_for(layer.receive(n), timeout=30) for n in names))
+        return [m["n"] for m in got]
+
+    assert async_to_sync(burst)() == list(range(300))
+
+
 def test_celery_is_eager_only_in_the_embedded_default():
     assert settings.CELERY_TASK_ALWAYS_EAGER == (not os.environ.get("REDIS_URL"))
 
