@@ -183,7 +183,11 @@ def main() -> None:
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # graceful shutdown still closing a thousand websockets
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
         with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{ws_db}" WITH (FORCE)')
 
