@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -90,7 +91,7 @@ def _result(a: Attempt, created: bool, revisit: str = "", follow_up: str = "") -
     )
 
 
-def is_throwaway(*, answer, correct: bool, time_taken_ms: int | None, previous_wrong: list) -> bool:
+def is_throwaway(*, answer, correct: bool, time_taken_ms: int | None, previous_wrong: Iterable) -> bool:
     """A wrong answer typed in under THROWAWAY_MS that repeats a wrong answer just given — the previous one on this
     problem or the student's latest wrong answer anywhere in the course (the same junk typed everywhere to get at
     solutions). Empty answers are refused before this: they are never attempts."""
@@ -213,11 +214,9 @@ def _lock_learner(user, problem_id: int) -> tuple[int, bool]:
 
 
 def _quick_repeat(user, problem, answer, correct: bool, time_taken_ms: int | None) -> bool:
-    """:func:`is_throwaway`, reading the previous answers only when the answer was wrong and quick."""
-    if correct or time_taken_ms is None or time_taken_ms >= THROWAWAY_MS:
-        return False
+    """:func:`is_throwaway`; the previous answers are read lazily, so only for a wrong answer typed in quickly."""
     mine = Attempt.objects.filter(user=user, course_id=problem.course_id).order_by("-created_at", "-id")
-    previous = [mine.filter(problem_id=problem.id).first(), mine.filter(correct=False).first()]
+    previous = (q.first() for q in (mine.filter(problem_id=problem.id), mine.filter(correct=False)))
     return is_throwaway(answer=answer, correct=correct, time_taken_ms=time_taken_ms, previous_wrong=previous)
 
 
