@@ -49,7 +49,7 @@ def _pct(p: float) -> str:
     return f"{round(100 * p)} %"  # the format of practice mode's reason lines (tutor/knowledge/policy.py)
 
 
-def _reason(title: str, state: str, pc: float) -> str:
+def _reason(title: str, state: str, pc: float, missing: Sequence[str] = ()) -> str:
     chance = f"{_pct(pc)} chance you get this one"
     if state == "frontier":
         return f"next on your ramp: {title} — {chance}"
@@ -57,7 +57,8 @@ def _reason(title: str, state: str, pc: float) -> str:
         return f"review: {title} — {chance}"
     if state == "mastered":
         return f"keep it fresh: {title} — {chance}"
-    return f"jumping ahead: {title} — {chance}"
+    needs = f" (builds on {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''})" if missing else ""
+    return f"ahead of your ramp: {title}{needs} — {chance}"  # names what is missing, as practice mode's jump line
 
 
 def rank_step_problems(
@@ -78,7 +79,10 @@ def rank_step_problems(
         gp = model.graph.problem_by_id.get(p.id)
         pc = float(problem_p_correct(model.params, gp, known, totals, now)) if gp is not None else 0.5
         first = p.concept_slugs[0] if p.concept_slugs else ""
-        title = model.graph.title(first) if first in model.graph.index else first
-        out.append(RankedProblem(p, pc, _reason(title, states.get(first, ("frontier", 0.0))[0], pc)))
+        title, missing = first, []
+        if first in model.graph.index:
+            title = model.graph.title(first)
+            missing = [model.graph.title(q) for q in model.graph.prerequisites(first) if states.get(q, ("", 0.0))[0] not in KNOWN]
+        out.append(RankedProblem(p, pc, _reason(title, states.get(first, ("frontier", 0.0))[0], pc, missing)))
     out.sort(key=lambda r: (r.problem.id in done, abs(r.predicted_correct - target), r.problem.position))
     return out
