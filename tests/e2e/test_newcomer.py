@@ -35,28 +35,29 @@ def test_newcomer_path(live_asgi, page, shot):
     shot(page, "02b-step")
     expect(page.locator("article.step h1").first).to_contain_text("Tally marks")
 
-    problem = page.locator("section.problem").first
+    cells = page.locator('section.problem[data-slug="table-cells"]')  # a locator: found again after every htmx swap
+    problem = cells
     expect(problem.get_by_text("unlocks after your first attempt")).to_be_visible()
     expect(problem.get_by_role("button", name="Show solution")).to_have_count(0)
     problem.locator("input[name=answer]").fill("nine")
     problem.get_by_role("button", name="Check").click()
-    expect(page.locator("section.problem").first.get_by_text("expected a number")).to_be_visible()
+    expect(cells.get_by_text("expected a number")).to_be_visible()
 
-    page.locator("section.problem").first.get_by_role("button", name="Hint").click()
+    cells.get_by_role("button", name="Hint").click()
     expect(page.get_by_text("How many rows are there?")).to_be_visible()
-    problem = page.locator("section.problem").first
+    problem = cells
     problem.locator("input[name=answer]").fill("6")
     problem.get_by_role("button", name="Check").click()
     expect(page.get_by_text("too low")).to_be_visible()
     shot(page, "03-feedback-after-wrong-answer")
 
-    page.locator("section.problem").first.get_by_role("button", name="Show solution").click()
+    cells.get_by_role("button", name="Show solution").click()
     expect(page.get_by_text("Worked solution")).to_be_visible()
     expect(page.locator(".solution .katex").first).to_be_visible()  # math rendered by the vendored KaTeX
-    problem = page.locator("section.problem").first
+    problem = cells
     problem.locator("input[name=answer]").fill("9")
     problem.get_by_role("button", name="Check").click()
-    expect(page.locator("section.problem").first.get_by_text("Correct.")).to_be_visible()
+    expect(cells.get_by_text("Correct.")).to_be_visible()
     shot(page, "04-solved-with-solution")
     assert page.url.endswith("/steps/tally/")  # htmx swapped in place: no reload, no navigation
 

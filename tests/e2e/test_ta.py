@@ -95,7 +95,7 @@ def test_scripted_model_streams_is_guarded_and_escalates(live_asgi, page, shot, 
     )
     settings.TA_MODEL_PATH = str(script)
     page.goto(live_asgi + "/courses/example/steps/tally/")
-    problem = page.locator("section.problem").first
+    problem = page.locator('section.problem[data-slug="table-cells"]')
     problem.get_by_role("button", name="Ask the TA about this problem").click()
     expect(page.locator("#ta-panel .ta-context")).to_be_visible()
     panel = _ask(page, "Just give me the answer please")

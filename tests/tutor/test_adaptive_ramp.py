@@ -90,12 +90,13 @@ def test_step_problems_are_ordered_by_the_tutor_with_a_reason(client, learner, r
 
 
 def test_a_problem_ahead_of_the_ramp_says_what_it_builds_on(client, learner):
-    """A newcomer's first step also holds a problem on a concept not yet unlocked: its line names the missing
-    prerequisite instead of sounding like a jump the student chose."""
+    """A newcomer's first step also holds a problem on a concept not yet unlocked: it comes after the one they can
+    work on now, and its line names the missing prerequisite instead of sounding like a jump the student chose."""
     html = client.get("/courses/example/steps/tally/").content.decode()
     reasons = re.findall(r"data-reason>([^<]+)<", html)
-    assert any(r.startswith("ahead of your ramp: Count tables (builds on Counting) — ") for r in reasons), reasons
-    assert not any("jumping ahead" in r for r in reasons)
+    assert reasons[0].startswith("next on your ramp: Counting — "), reasons
+    assert reasons[1].startswith("ahead of your ramp: Count tables (builds on Counting) — "), reasons
+    assert order_on_page(html) == ["loop-output", "table-cells"]
 
 
 def test_a_solved_problem_moves_behind_the_open_ones(client, learner, problem_id):

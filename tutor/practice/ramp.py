@@ -38,11 +38,13 @@ def step_has_frontier(concepts: Sequence[str], states: Mapping[str, tuple[str, f
 
 @dataclass(frozen=True)
 class RankedProblem:
-    """A step's problem with the tutor's predicted P(correct) in [0, 1] and the one-line reason shown for it."""
+    """A step's problem with the tutor's predicted P(correct) in [0, 1] and the one-line reason shown for it;
+    ``ahead``: its first concept is not unlocked for the student yet."""
 
     problem: courses.ProblemInfo
     predicted_correct: float
     reason: str
+    ahead: bool = False
 
 
 def _pct(p: float) -> str:
@@ -64,9 +66,10 @@ def _reason(title: str, state: str, pc: float, missing: Sequence[str] = ()) -> s
 def rank_step_problems(
     user, course_id: int, problems: Iterable[courses.ProblemInfo], solved: Iterable[int] = ()
 ) -> list[RankedProblem]:
-    """The step's problems ordered for this student: unsolved first, then by |P(correct) - course target| (the
-    problem at the right difficulty first; Wilson et al. 2019), then ramp order. Each carries practice mode's reason
-    line for its first concept."""
+    """The step's problems ordered for this student: unsolved first, then those on concepts the student can work on
+    before those ahead of the ramp (a locked first concept: practice mode would not serve them yet), then by
+    |P(correct) - course target| (the problem at the right difficulty first; Wilson et al. 2019), then ramp order.
+    Each carries practice mode's reason line for its first concept."""
     model = store.course_model(course_id)
     states = concept_states(user, course_id)
     known = store.load_states(user, course_id) if getattr(user, "is_authenticated", False) else {}
@@ -83,6 +86,14 @@ def rank_step_problems(
         if first in model.graph.index:
             title = model.graph.title(first)
             missing = [model.graph.title(q) for q in model.graph.prerequisites(first) if states.get(q, ("", 0.0))[0] not in KNOWN]
-        out.append(RankedProblem(p, pc, _reason(title, states.get(first, ("frontier", 0.0))[0], pc, missing)))
-    out.sort(key=lambda r: (r.problem.id in done, abs(r.predicted_correct - target), r.problem.position))
+        state = states.get(first, ("frontier", 0.0))[0]
+        out.append(RankedProblem(p, pc, _reason(title, state, pc, missing), ahead=state == "locked"))
+    out.sort(
+        key=lambda r: (
+            r.problem.id in done,
+            r.ahead,
+            abs(r.predicted_correct - target),
+            r.problem.position,
+        )
+    )
     return out
