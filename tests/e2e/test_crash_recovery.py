@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,14 +19,10 @@ import httpx
 import pytest
 from django.db import connection
 
+from tests.e2e.conftest import _free_port
+
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a server database")]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(port: int) -> subprocess.Popen:
@@ -65,7 +60,7 @@ def test_attempts_survive_a_server_killed_mid_burst(transactional_db, course, ma
     answers = {cid: 9 if k % 3 else 7 for k, cid in enumerate(ids)}  # 9 is right, 7 wrong
     answered: dict[uuid.UUID, int] = {}  # id -> status of the answer the client finally got
     errors: list[str] = []
-    port = _port()
+    port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(port)
 

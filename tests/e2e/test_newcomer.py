@@ -36,27 +36,24 @@ def test_newcomer_path(live_asgi, page, shot):
     expect(page.locator("article.step h1").first).to_contain_text("Tally marks")
 
     cells = page.locator('section.problem[data-slug="table-cells"]')  # a locator: found again after every htmx swap
-    problem = cells
-    expect(problem.get_by_text("unlocks after your first attempt")).to_be_visible()
-    expect(problem.get_by_role("button", name="Show solution")).to_have_count(0)
-    problem.locator("input[name=answer]").fill("nine")
-    problem.get_by_role("button", name="Check").click()
+    expect(cells.get_by_text("unlocks after your first attempt")).to_be_visible()
+    expect(cells.get_by_role("button", name="Show solution")).to_have_count(0)
+    cells.locator("input[name=answer]").fill("nine")
+    cells.get_by_role("button", name="Check").click()
     expect(cells.get_by_text("expected a number")).to_be_visible()
 
     cells.get_by_role("button", name="Hint").click()
     expect(page.get_by_text("How many rows are there?")).to_be_visible()
-    problem = cells
-    problem.locator("input[name=answer]").fill("6")
-    problem.get_by_role("button", name="Check").click()
+    cells.locator("input[name=answer]").fill("6")
+    cells.get_by_role("button", name="Check").click()
     expect(page.get_by_text("too low")).to_be_visible()
     shot(page, "03-feedback-after-wrong-answer")
 
     cells.get_by_role("button", name="Show solution").click()
     expect(page.get_by_text("Worked solution")).to_be_visible()
     expect(page.locator(".solution .katex").first).to_be_visible()  # math rendered by the vendored KaTeX
-    problem = cells
-    problem.locator("input[name=answer]").fill("9")
-    problem.get_by_role("button", name="Check").click()
+    cells.locator("input[name=answer]").fill("9")
+    cells.get_by_role("button", name="Check").click()
     expect(cells.get_by_text("Correct.")).to_be_visible()
     shot(page, "04-solved-with-solution")
     assert page.url.endswith("/steps/tally/")  # htmx swapped in place: no reload, no navigation

@@ -40,16 +40,18 @@ def _usage(group: str, user_id: int, rate: str, increment: bool) -> tuple[bool, 
 
 
 def _take(user_id: int, per: int, window: int, cap: int) -> Refusal | None:
-    rates = [(g, r) for g, r, on in (("ta.rate", f"{per}/{window}s", per), ("ta.day", f"{cap}/d", cap)) if on]
-    for group, rate in rates:
-        reached, wait = _usage(group, user_id, rate, increment=False)
-        if reached and group == "ta.rate":
+    rate, day = f"{per}/{window}s", f"{cap}/d"
+    if per:
+        reached, wait = _usage("ta.rate", user_id, rate, increment=False)
+        if reached:
             return Refusal(
                 "rate_limited",
                 f"You've asked {per} questions in the last {window} seconds. "
                 f"Take a moment with the material and ask again in {wait} s.",
                 wait,
             )
+    if cap:
+        reached, wait = _usage("ta.day", user_id, day, increment=False)
         if reached:
             return Refusal(
                 "daily_cap",
@@ -57,8 +59,10 @@ def _take(user_id: int, per: int, window: int, cap: int) -> Refusal | None:
                 f'It resets in about {max(1, round(wait / 3600))} h; a human TA can still help ("Ask a human").',
                 wait,
             )
-    for group, rate in rates:
-        _usage(group, user_id, rate, increment=True)
+    if per:
+        _usage("ta.rate", user_id, rate, increment=True)
+    if cap:
+        _usage("ta.day", user_id, day, increment=True)
     return None
 
 

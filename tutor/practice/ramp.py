@@ -82,11 +82,12 @@ def rank_step_problems(
         gp = model.graph.problem_by_id.get(p.id)
         pc = float(problem_p_correct(model.params, gp, known, totals, now)) if gp is not None else 0.5
         first = p.concept_slugs[0] if p.concept_slugs else ""
-        title, missing = first, []
-        if first in model.graph.index:
-            title = model.graph.title(first)
-            missing = [model.graph.title(q) for q in model.graph.prerequisites(first) if states.get(q, ("", 0.0))[0] not in KNOWN]
+        known_concept = first in model.graph.index
+        title = model.graph.title(first) if known_concept else first
         state = states.get(first, ("frontier", 0.0))[0]
+        missing = []
+        if state == "locked" and known_concept:
+            missing = [model.graph.title(q) for q in model.graph.prerequisites(first) if states.get(q, ("", 0.0))[0] not in KNOWN]
         out.append(RankedProblem(p, pc, _reason(title, state, pc, missing), ahead=state == "locked"))
     out.sort(
         key=lambda r: (
